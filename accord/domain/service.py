@@ -1,0 +1,425 @@
+"""The application service: the only code that loads and saves partnerships.
+
+It runs one command per mutation: access, idempotency key, expectedVersion, then the
+aggregate's rules; it records the event with its place in the hash chain, retries on
+a concurrent write when no expectedVersion was given, snapshots every 100 events, and
+keeps recently used partnerships in memory (commands on one partnership are serialised
+within a process, so the cached aggregate is never shared between two commands).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, ClassVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
+
+from .chain import chain_hash
+from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command
+from .errors import UNKNOWN_PARTNERSHIP, DomainError, Forbidden, VersionConflict, duplicate, not_found
+from .identity import partnership_id_for_key, position_of_event
+from .instants import InstantError, parse_instant
+from .partnership import Partnership, PartnershipEvent
+from .values import AccessRole
+
+Clock = Callable[[], datetime]
+MAX_ATTEMPTS = 20
+SNAPSHOT_INTERVAL = 100
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command recorded (or, for an idempotent retry, had recorded)."""
+
+    partnership_id: uuid.UUID
+    event: PartnershipEvent
+    version: int
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class StepError(Exception):
+    """An import step that would be refused: nothing of the import was recorded."""
+
+    step: int
+    error: DomainError
+
+    def __str__(self) -> str:
+        return f"step {self.step}: {self.error.field}: {self.error.code.value}: {self.error.message}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of recomputing a partnership's hash chain from the event store."""
+
+    partnership_id: uuid.UUID
+    valid: bool
+    events_checked: int
+    first_broken_position: int | None
+    head_hash: str
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _normal(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def fingerprint(mutation: str, raw: Mapping[str, Any]) -> str:
+    """The input as sent, minus partnership, version and key: what a retry must repeat."""
+    body = {k: v for k, v in raw.items() if k not in COMMON_FIELDS or k == "occurredAt"}
+    for name in ("occurredAt", "dueAt"):
+        if isinstance(body.get(name), str):
+            try:
+                body[name] = parse_instant(body[name])
+            except InstantError:
+                pass
+    text = json.dumps([mutation, _normal(body)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class AccordApplication(Application[uuid.UUID]):
+    """Accord's write side over an eventsourcing store (SQLite file or PostgreSQL)."""
+
+    name = "Accord"
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "500",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Partnership: SNAPSHOT_INTERVAL}
+
+    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = system_clock) -> None:
+        super().__init__(env)
+        self._clock = clock
+        self._last_now = datetime.min.replace(tzinfo=UTC)
+        self._clock_lock = threading.Lock()
+        self._locks: dict[uuid.UUID, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self.defer_snapshots = False
+        self.listeners: list[Callable[[], None]] = []
+
+    # ---------------------------------------------------------------- commands
+
+    def execute(
+        self,
+        mutation: str,
+        raw: Mapping[str, Any],
+        *,
+        actor: str,
+        enforce_access: bool = True,
+    ) -> Outcome:
+        """Run one mutation; raises DomainError, VersionConflict or Forbidden when refused."""
+        print_ = fingerprint(mutation, raw)
+        if mutation == "formPartnership":
+            return self._form(raw, actor, print_)
+        partnership_id = self._partnership_id(raw.get("partnershipId"))
+        expected = raw.get("expectedVersion")
+        for _attempt in range(MAX_ATTEMPTS):
+            with self._lock_for(partnership_id):
+                partnership = self._load(partnership_id)
+                spec_needs = _needs(mutation)
+                if enforce_access:
+                    self._check_access(partnership, actor, spec_needs)
+                replay = self._replayed(partnership, raw.get("idempotencyKey"), print_)
+                if replay is not None:
+                    return replay
+                if isinstance(expected, int) and not isinstance(expected, bool):
+                    if expected != partnership.version:
+                        raise VersionConflict(expected, partnership.version)
+                command = read_command(mutation, raw)
+                target = self._target_of(partnership, command)
+                event = partnership.record(
+                    command, now=self._now(), actor=actor, fingerprint=print_, target=target
+                )
+                try:
+                    self.save(partnership)
+                except IntegrityError:
+                    self._evict(partnership_id)
+                    if command.expected_version is not None:
+                        current = self._load(partnership_id).version
+                        raise VersionConflict(command.expected_version, current) from None
+                    continue
+            self._announce()
+            return Outcome(partnership_id, event, event.position)
+        msg = "the partnership is too busy: try again"
+        raise RuntimeError(msg)
+
+    def _form(self, raw: Mapping[str, Any], actor: str, print_: str) -> Outcome:
+        key = raw.get("idempotencyKey")
+        if isinstance(key, str) and key:
+            partnership_id = partnership_id_for_key(actor, key)
+            try:
+                existing = self._load(partnership_id)
+            except DomainError:
+                pass
+            else:
+                replay = self._replayed(existing, key, print_)
+                if replay is None:  # pragma: no cover - a derived id always carries its key
+                    raise not_found("idempotencyKey", "unexpected partnership for this key")
+                return replay
+        else:
+            partnership_id = uuid.uuid4()
+        command = read_command("formPartnership", raw)
+        partnership = Partnership.form(
+            command, partnership_id=partnership_id, now=self._now(), actor=actor, fingerprint=print_
+        )
+        try:
+            self.save(partnership)
+        except IntegrityError:
+            # The same key raced us: the other attempt's result is the first result.
+            return self._form(raw, actor, print_)
+        self._announce()
+        return Outcome(partnership_id, self._event_at(partnership_id, 1), 1)
+
+    def _replayed(self, partnership: Partnership, key: Any, print_: str) -> Outcome | None:
+        if not isinstance(key, str) or key not in partnership.idempotency:
+            return None
+        first_print, position = partnership.idempotency[key]
+        if first_print != print_:
+            raise duplicate("idempotencyKey", "this key was already used with another input")
+        event = self._event_at(partnership.id, int(position))
+        return Outcome(partnership.id, event, partnership.version, replayed=True)
+
+    def _check_access(self, partnership: Partnership, actor: str, needs: AccessRole) -> None:
+        role = partnership.role_of(actor)
+        if role is None:
+            raise not_found("partnershipId", UNKNOWN_PARTNERSHIP)
+        if not role.allows(needs):
+            raise Forbidden(f"your role {role.value} does not allow this (it needs {needs.value})")
+
+    def _target_of(self, partnership: Partnership, command: Command) -> PartnershipEvent | None:
+        if command.spec.mutation != "retractEntry":
+            return None
+        position = position_of_event(partnership.id, command.fields["eventId"])
+        if position is None or position > partnership.version:
+            return None
+        return self._event_at(partnership.id, position)
+
+    # ------------------------------------------------------------------ import
+
+    def import_steps(
+        self,
+        steps: list[Mapping[str, Any]],
+        *,
+        actor: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> uuid.UUID:
+        """Record a steps file: every step is judged first; if any is refused, none is recorded.
+
+        A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step N.
+        """
+        partnership: Partnership | None = None
+        events: list[PartnershipEvent] = []
+        for index, step in enumerate(steps):
+            mutation = str(step.get("mutation"))
+            raw = dict(step.get("input") or {})
+            try:
+                if index == 0:
+                    if mutation != "formPartnership":
+                        raise not_found("mutation", "the first step must be formPartnership")
+                    command = read_command(mutation, raw)
+                    partnership = Partnership.form(
+                        command,
+                        partnership_id=uuid.uuid4(),
+                        now=self._now(),
+                        actor=actor,
+                        fingerprint=fingerprint(mutation, raw),
+                    )
+                    events.append(partnership.pending_events[-1])  # type: ignore[arg-type]
+                    continue
+                assert partnership is not None
+                raw["partnershipId"] = str(partnership.id)
+                target = None
+                if "eventRef" in step:
+                    ref = int(step["eventRef"])
+                    if not 0 <= ref < len(events):
+                        raise not_found("eventRef", f"no step {ref} before this one")
+                    target = events[ref]
+                    raw["eventId"] = target.event_id
+                command = read_command(mutation, raw)
+                if target is None and mutation == "retractEntry":
+                    position = position_of_event(partnership.id, command.fields["eventId"])
+                    if position is not None and position <= len(events):
+                        target = events[position - 1]
+                event = partnership.record(
+                    command,
+                    now=self._now(),
+                    actor=actor,
+                    fingerprint=fingerprint(mutation, raw),
+                    target=target,
+                )
+                events.append(event)
+            except DomainError as error:
+                raise StepError(index, error) from None
+            if progress is not None:
+                progress(index + 1)
+        if partnership is None:
+            raise StepError(0, not_found("steps", "the file has no steps"))
+        self.defer_snapshots = True
+        try:
+            self.save(partnership)
+        finally:
+            self.defer_snapshots = False
+        self._snapshot(partnership)
+        self._evict(partnership.id)
+        self._announce()
+        return partnership.id
+
+    # ------------------------------------------------------------------- reads
+
+    def partnership(self, partnership_id: uuid.UUID) -> Partnership:
+        """The partnership as now recorded (raises DomainError NOT_FOUND)."""
+        with self._lock_for(partnership_id):
+            return self._load(partnership_id)
+
+    def stored_events(
+        self, partnership_id: uuid.UUID, after: int = 0
+    ) -> Iterator[PartnershipEvent]:
+        """The partnership's events after a position, in order."""
+        for event in self.events.get(partnership_id, gt=after or None):
+            yield event  # type: ignore[misc]
+
+    def partnership_ids(self) -> list[uuid.UUID]:
+        """Every partnership in the store, in order of formation."""
+        ids: list[uuid.UUID] = []
+        seen: set[uuid.UUID] = set()
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000)
+            if not page:
+                return ids
+            for notification in page:
+                if notification.originator_id not in seen:
+                    seen.add(notification.originator_id)
+                    ids.append(uuid.UUID(str(notification.originator_id)))
+            start = page[-1].id + 1
+
+    def verify(self, partnership_id: uuid.UUID) -> ChainReport:
+        """Recompute the hash chain from the stored events themselves.
+
+        A missing, reordered, edited or undecodable event breaks the chain at its position.
+        """
+        previous: str | None = None
+        checked = 0
+        head = ""
+        for expected_position, stored in enumerate(
+            self.recorder.select_events(partnership_id), start=1
+        ):
+            checked = expected_position
+            try:
+                event = self.mapper.to_domain_event(stored)
+                ok = (
+                    isinstance(event, PartnershipEvent)
+                    and event.position == expected_position
+                    and event.previous_hash == previous
+                    and event.hash == recompute_hash(partnership_id, event)
+                )
+            except Exception:  # an undecodable stored event counts as broken
+                ok = False
+            if not ok:
+                return ChainReport(partnership_id, False, checked, expected_position, head)
+            previous = head = event.hash
+        return ChainReport(partnership_id, True, checked, None, head)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _partnership_id(self, value: Any) -> uuid.UUID:
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            raise not_found("partnershipId", UNKNOWN_PARTNERSHIP) from None
+
+    def _load(self, partnership_id: uuid.UUID) -> Partnership:
+        try:
+            return self.repository.get(partnership_id, deepcopy_from_cache=False)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            raise not_found("partnershipId", UNKNOWN_PARTNERSHIP) from None
+
+    def _event_at(self, partnership_id: uuid.UUID, position: int) -> PartnershipEvent:
+        events = list(self.events.get(partnership_id, gt=position - 1, lte=position))
+        return events[0]  # type: ignore[no-any-return]
+
+    def _evict(self, partnership_id: uuid.UUID) -> None:
+        cache = self.repository.cache
+        if cache is not None:
+            try:
+                cache.get(partnership_id, evict=True)
+            except KeyError:
+                pass
+
+    def _lock_for(self, partnership_id: uuid.UUID) -> threading.Lock:
+        with self._locks_lock:
+            lock = self._locks.get(partnership_id)
+            if lock is None:
+                lock = self._locks[partnership_id] = threading.Lock()
+            return lock
+
+    def _now(self) -> datetime:
+        """Recording instants strictly increase within a process."""
+        with self._clock_lock:
+            now = self._clock().astimezone(UTC)
+            if now <= self._last_now:
+                now = self._last_now + timedelta(microseconds=1)
+            self._last_now = now
+            return now
+
+    def _announce(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+    def _take_snapshots(self, processing_event: Any) -> None:
+        if self.defer_snapshots:
+            return
+        for aggregate in processing_event.aggregates.values():
+            if not isinstance(aggregate, Partnership):
+                continue
+            versions = [e.originator_version for e in processing_event.events if e.originator_id == aggregate.id]
+            if any(v % SNAPSHOT_INTERVAL == 0 for v in versions):
+                self._snapshot(aggregate)
+
+    def _snapshot(self, partnership: Partnership) -> None:
+        """Snapshot the aggregate as it is in memory (no reconstruction from the store)."""
+        if self.snapshots is not None:
+            self.snapshots.put([Snapshot.take(partnership)])
+
+
+def _needs(mutation: str) -> AccessRole:
+    spec = MUTATIONS.get(mutation)
+    return spec.needs if spec else AccessRole.RECORDER
+
+
+def recompute_hash(partnership_id: uuid.UUID, event: PartnershipEvent) -> str:
+    """The hash an event should carry, from its own stored fields."""
+    return chain_hash(
+        previous_hash=event.previous_hash,
+        partnership_id=str(partnership_id),
+        position=event.position,
+        event_type=event.type_name(),
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        recorded_by=event.recorded_by,
+        data=event.data,
+    )
+
