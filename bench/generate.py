@@ -22,6 +22,8 @@ A history spans `span_days` (default `min(5 years, max(180, 7 * events))` days) 
 from __future__ import annotations
 
 import argparse
+import bisect
+import itertools
 import json
 import random
 import sys
@@ -108,7 +110,11 @@ SURNAMES = (
 )
 ROLES = ("Chair", "Senior Responsible Owner", "Programme Director", "Clinical Lead")
 CATEGORIES = ("STRATEGY", "GOVERNANCE", "DELIVERY", "RESOURCING")
-CATEGORY_WEIGHTS = (2, 2, 4, 2)
+CATEGORY_CUMULATIVE = list(itertools.accumulate((2, 2, 4, 2)))
+METHODS = ("CONSENSUS", "VOTE", "SINGLE_PARTNER", "DELEGATED")
+METHOD_CUMULATIVE = list(itertools.accumulate((9, 4, 4, 3)))
+SIGNIFICANCES = (1, 2, 3)
+SIGNIFICANCE_CUMULATIVE = list(itertools.accumulate((6, 3, 1)))
 TOPICS = (
     "discharge hub",
     "reablement service",
@@ -129,6 +135,7 @@ VERBS = {
 }
 UNITS = {"FUNDING": "GBP", "STAFF": "FTE_MONTHS", "IN_KIND": "DAYS"}
 KINDS = ("FUNDING", "STAFF", "IN_KIND")
+KIND_CUMULATIVE = list(itertools.accumulate((4, 3, 3)))
 PERMANENT = 3  # the first partners join at formation and never leave
 
 # Relative weights of the actions drawn after the opening steps.
@@ -150,6 +157,19 @@ ACTIONS = (
     ("join", 0.6),
     ("retract", 0.4),
 )
+# Structural events happen at most about once per this many days, however dense the
+# history: a 100,000-event history over five years has a dozen leavers, not hundreds.
+AT_MOST_EVERY_DAYS = {
+    "set_goal": 90,
+    "revise_goal": 120,
+    "reaffirm_goal": 120,
+    "retire_goal": 200,
+    "appoint": 45,
+    "depart": 60,
+    "risk_shares": 180,
+    "leave": 150,
+    "join": 120,
+}
 
 
 def _parse_start(start: str) -> datetime:
@@ -174,7 +194,13 @@ class _Generator:
         if span_days is None:
             span_days = min(5 * 365, max(180, 7 * events))
         self.mean_gap = max(1.0, span_days * 86_400 / max(events, 1))
-        self.now = self.start
+        self.seconds = 0  # since start
+        midnight = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        self.start_day = midnight.date()
+        self.start_offset = int((self.start - midnight).total_seconds())
+        self.day = -1
+        self.opening = True
+        self.day_text = ""
         self.steps: list[dict[str, Any]] = []
         rng = self.rng
         # The pool: `partners` founders plus a few who may join later.
@@ -198,9 +224,24 @@ class _Generator:
 
     # -- helpers -------------------------------------------------------------------
     def _tick(self) -> str:
-        gap = self.mean_gap * self.rng.uniform(0.3, 1.7)
-        self.now += timedelta(seconds=max(1, int(gap)))
-        return self.now.isoformat(timespec="seconds")
+        if self.opening:  # formation at `start`, then the founders an hour apart
+            self.seconds += 3600 if self.steps else 0
+        else:
+            self.seconds += max(1, int(self.mean_gap * (0.3 + 1.4 * self.rng.random())))
+        return self._format(self.seconds)
+
+    def _format(self, seconds: int) -> str:
+        """`start + seconds` as `2020-01-06T09:00:00+00:00`, the date part cached."""
+        day, rest = divmod(seconds + self.start_offset, 86_400)
+        if day != self.day:
+            self.day = day
+            self.day_text = (self.start_day + timedelta(days=day)).isoformat()
+        hours, rest = divmod(rest, 3600)
+        return f"{self.day_text}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
+
+    def _pick(self, items: tuple[Any, ...], cumulative: list[float]) -> Any:
+        """`rng.choices(items, cum_weights=cumulative)[0]`, faster."""
+        return items[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def _new_id(self, prefix: str) -> str:
         self.counter += 1
@@ -217,7 +258,7 @@ class _Generator:
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)}"
 
     def _score(self, pid: str) -> int:
-        value = 3.6 + self.leaning[pid] + self.rng.gauss(0, 0.8)
+        value = 3.6 + self.leaning[pid] + 2.8 * (self.rng.random() - 0.5)
         return min(5, max(1, round(value)))
 
     # -- actions -------------------------------------------------------------------
@@ -277,7 +318,7 @@ class _Generator:
                 return False
             waiting = self.active
         pid = self.rng.choice(waiting)
-        rating = min(5, max(1, round(3.8 + self.leaning[pid] + self.rng.gauss(0, 0.7))))
+        rating = min(5, max(1, round(3.8 + self.leaning[pid] + 2.4 * (self.rng.random() - 0.5))))
         self._emit(
             "endorseGoal",
             {"goalId": goal["id"], "partnerId": pid, "version": goal["version"], "rating": rating},
@@ -321,7 +362,7 @@ class _Generator:
         rng = self.rng
         active = self.active
         n = len(active)
-        method = rng.choices(("CONSENSUS", "VOTE", "SINGLE_PARTNER", "DELEGATED"), (9, 4, 4, 3))[0]
+        method = self._pick(METHODS, METHOD_CUMULATIVE)
         if method == "CONSENSUS":
             deciders = rng.sample(active, rng.randint(max(1, n - 2), n))
         elif method == "VOTE":
@@ -335,13 +376,13 @@ class _Generator:
         consulted = others[: rng.randint(0, len(others))]
         rest = others[len(consulted) :]
         dissent = rest[: rng.randint(0, min(2, len(rest)))] if rng.random() < 0.25 else []
-        category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
+        category = self._pick(CATEGORIES, CATEGORY_CUMULATIVE)
         topic = rng.choice(TOPICS)
         data: dict[str, Any] = {
             "decisionId": self._new_id("d"),
             "title": f"{rng.choice(VERBS[category])} {topic}",
             "category": category,
-            "significance": rng.choices((1, 2, 3), (6, 3, 1))[0],
+            "significance": self._pick(SIGNIFICANCES, SIGNIFICANCE_CUMULATIVE),
             "method": method,
             "decidedBy": deciders,
             "consulted": consulted,
@@ -356,21 +397,21 @@ class _Generator:
     def commitment(self) -> bool:
         rng = self.rng
         pid = rng.choice(self.active)
-        kind = rng.choices(KINDS, (4, 3, 3))[0]
+        kind = self._pick(KINDS, KIND_CUMULATIVE)
         if kind == "FUNDING":
             quantity: float = rng.randint(10, 5000) * 100
         elif kind == "STAFF":
             quantity = rng.randint(1, 48) / 2
         else:
             quantity = rng.randint(1, 60)
-        due = self.now + timedelta(days=rng.randint(30, 365), hours=rng.randint(0, 8))
+        due = self._format(self.seconds + rng.randint(30, 365) * 86_400 + rng.randint(0, 8) * 3600)
         cid = self._new_id("c")
         data: dict[str, Any] = {
             "commitmentId": cid,
             "partnerId": pid,
             "kind": kind,
             "quantity": quantity,
-            "dueAt": due.isoformat(timespec="seconds"),
+            "dueAt": due,
         }
         if rng.random() < 0.8:
             data["unit"] = UNITS[kind]
@@ -485,8 +526,16 @@ class _Generator:
             if len(self.steps) >= self.events:
                 return self.steps
             action()
+        self.opening = False
         names = [name for name, _ in ACTIONS]
-        weights = [w for _, w in ACTIONS]
+        total = sum(w for _, w in ACTIONS)
+        gap_days = self.mean_gap / 86_400
+        weights = [
+            min(w, total * gap_days / AT_MOST_EVERY_DAYS[name])
+            if name in AT_MOST_EVERY_DAYS
+            else w
+            for name, w in ACTIONS
+        ]
         table = {name: getattr(self, name) for name in names}
         batch: list[str] = []
         while len(self.steps) < self.events:
@@ -579,11 +628,11 @@ def main(argv: list[str] | None = None) -> int:
         span_days=args.span_days,
     )
     if args.output == "-":
-        json.dump(history, sys.stdout, indent=args.indent)
+        sys.stdout.write(json.dumps(history, indent=args.indent))
         sys.stdout.write("\n")
     else:
         with open(args.output, "w", encoding="utf-8") as out:
-            json.dump(history, out, indent=args.indent)
+            out.write(json.dumps(history, indent=args.indent))
             out.write("\n")
     return 0
 

@@ -44,6 +44,7 @@ class Outcome:
     event: PartnershipEvent
     version: int
     replayed: bool = False
+    notification_id: int = 0  # the event's place in the store's log; 0 for a replay
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class AccordApplication(Application[uuid.UUID]):
                     command, now=self._now(), actor=actor, fingerprint=print_, target=target
                 )
                 try:
-                    self.save(partnership)
+                    recordings = self.save(partnership)
                 except IntegrityError:
                     self._evict(partnership_id)
                     if command.expected_version is not None:
@@ -162,7 +163,9 @@ class AccordApplication(Application[uuid.UUID]):
                         raise VersionConflict(command.expected_version, current) from None
                     continue
             self._announce()
-            return Outcome(partnership_id, event, event.position)
+            return Outcome(
+                partnership_id, event, event.position, notification_id=_last_id(recordings)
+            )
         msg = "the partnership is too busy: try again"
         raise RuntimeError(msg)
 
@@ -186,12 +189,14 @@ class AccordApplication(Application[uuid.UUID]):
             command, partnership_id=partnership_id, now=self._now(), actor=actor, fingerprint=print_
         )
         try:
-            self.save(partnership)
+            recordings = self.save(partnership)
         except IntegrityError:
             # The same key raced us: the other attempt's result is the first result.
             return self._form(raw, actor, print_)
         self._announce()
-        return Outcome(partnership_id, self._event_at(partnership_id, 1), 1)
+        return Outcome(
+            partnership_id, self._event_at(partnership_id, 1), 1, notification_id=_last_id(recordings)
+        )
 
     def _replayed(self, partnership: Partnership, key: Any, print_: str) -> Outcome | None:
         if not isinstance(key, str) or key not in partnership.idempotency:
@@ -225,7 +230,7 @@ class AccordApplication(Application[uuid.UUID]):
         *,
         actor: str,
         progress: Callable[[int], None] | None = None,
-    ) -> uuid.UUID:
+    ) -> tuple[uuid.UUID, int]:
         """Record a steps file: every step is judged first; if any is refused, none is recorded.
 
         A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step N.
@@ -279,13 +284,13 @@ class AccordApplication(Application[uuid.UUID]):
             raise StepError(0, not_found("steps", "the file has no steps"))
         self.defer_snapshots = True
         try:
-            self.save(partnership)
+            recordings = self.save(partnership)
         finally:
             self.defer_snapshots = False
         self._snapshot(partnership)
         self._evict(partnership.id)
         self._announce()
-        return partnership.id
+        return partnership.id, _last_id(recordings)
 
     # ------------------------------------------------------------------- reads
 
@@ -403,6 +408,10 @@ class AccordApplication(Application[uuid.UUID]):
         """Snapshot the aggregate as it is in memory (no reconstruction from the store)."""
         if self.snapshots is not None:
             self.snapshots.put([Snapshot.take(partnership)])
+
+
+def _last_id(recordings: list[Any]) -> int:
+    return max((int(r.notification.id) for r in recordings), default=0)
 
 
 def _needs(mutation: str) -> AccessRole:

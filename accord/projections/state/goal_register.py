@@ -70,6 +70,8 @@ class GoalIndex:
         for event in events:
             if event.type in types.GOAL_EVENTS:
                 self._add(event, micros(event.occurred_at))
+        self.setting_instants.sort()
+        self.revision_instants.sort()
 
     def _add(self, event: IndexedEvent, at: int) -> None:
         goal_id = fields.text(event.data, "goalId")

@@ -1,0 +1,226 @@
+"""The projection runner: follows the event store's notification log into the views.
+
+Each batch of notifications is written to the views with the position it reaches in
+one transaction: exactly once, restart-safe. A changed views version is rebuilt from
+position 0. `ProjectorThread` keeps one process's views current: it wakes when this
+process records an event and polls for events recorded by other processes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..domain.partnership import Partnership, PartnershipEvent
+from ..domain.service import AccordApplication
+from .records import IndexedEvent
+from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase, row_of
+
+BATCH = 500
+
+
+def indexed(event: PartnershipEvent) -> IndexedEvent:
+    """A stored domain event as the event index holds it."""
+    return IndexedEvent(
+        partnership_id=str(event.originator_id),
+        position=event.position,
+        event_id=event.event_id,
+        type=event.type_name(),
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        recorded_by=event.recorded_by,
+        data=event.data,
+        hash=event.hash,
+        previous_hash=event.previous_hash,
+    )
+
+
+class Projector:
+    """Brings the views up to date with the event store."""
+
+    def __init__(self, app: AccordApplication, views: ViewDatabase) -> None:
+        self.app = app
+        self.views = views
+        self.connection = views.connect()
+        self._prepare()
+
+    def _prepare(self) -> None:
+        self.views.create(self.connection)
+        row = self.connection.execute(
+            self.views.sql("SELECT version FROM accord_tracking WHERE view = ?"), (VIEW_NAME,)
+        ).fetchone()
+        if row is not None and int(row[0]) != VIEWS_VERSION:
+            self.reset()
+
+    def reset(self) -> None:
+        """Drop the views; the next run rebuilds them from position 0."""
+        with self.views.transaction(self.connection):
+            self.views.drop(self.connection)
+            self.views.create(self.connection)
+
+    def position(self) -> int:
+        row = self.connection.execute(
+            self.views.sql("SELECT position FROM accord_tracking WHERE view = ?"), (VIEW_NAME,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def run_batch(self, limit: int = BATCH) -> int:
+        """Project the next notifications; how many were projected."""
+        start = self.position() + 1
+        notifications = self.app.recorder.select_notifications(start=start, limit=limit)
+        if not notifications:
+            return 0
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        with self.views.transaction(self.connection):
+            self._write(events)
+            self._track(int(notifications[-1].id))
+        return len(notifications)
+
+    def run_until_current(self, progress: Callable[[int], None] | None = None) -> int:
+        total = 0
+        while count := self.run_batch():
+            total += count
+            if progress is not None:
+                progress(count)
+        return total
+
+    def max_position(self) -> int:
+        return int(self.app.recorder.max_notification_id() or 0)
+
+    def _track(self, position: int) -> None:
+        self.connection.execute(
+            self.views.sql(
+                "INSERT INTO accord_tracking (view, position, version) VALUES (?, ?, ?) "
+                "ON CONFLICT (view) DO UPDATE SET position = excluded.position, "
+                "version = excluded.version"
+            ),
+            (VIEW_NAME, position, VIEWS_VERSION),
+        )
+
+    def _write(self, events: list[Any]) -> None:
+        sql = self.views.sql
+        execute = self.connection.execute
+        rows = [row_of(indexed(e)) for e in events if isinstance(e, PartnershipEvent)]
+        placeholders = ", ".join("?" * 12)
+        insert = sql(
+            f"INSERT INTO accord_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "
+            "ON CONFLICT (partnership_id, position) DO NOTHING"
+        )
+        if self.views.kind == "sqlite":
+            self.connection.executemany(insert, rows)
+        else:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(insert, rows)
+        versions: dict[str, int] = {}
+        for event in events:
+            if not isinstance(event, PartnershipEvent):
+                continue
+            pid = str(event.originator_id)
+            versions[pid] = max(versions.get(pid, 0), event.position)
+            if isinstance(event, Partnership.PartnershipFormed):
+                execute(
+                    sql(
+                        "INSERT INTO accord_partnerships (id, name, purpose, formed_at, version) "
+                        "VALUES (?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING"
+                    ),
+                    (pid, event.name, event.purpose, event.occurred_at.isoformat()),
+                )
+                self._grant(pid, event.recorded_by, "ADMIN")
+            elif isinstance(event, Partnership.EntryRetracted):
+                execute(
+                    sql(
+                        "UPDATE accord_events SET retracted_by = ?, retracted_at = ? "
+                        "WHERE partnership_id = ? AND position = ?"
+                    ),
+                    (
+                        event.event_id,
+                        event.recorded_at.isoformat(timespec="microseconds"),
+                        pid,
+                        event.target_position,
+                    ),
+                )
+            elif isinstance(event, Partnership.RoleGranted):
+                self._grant(pid, event.actor, event.role)
+            elif isinstance(event, Partnership.RoleRevoked):
+                execute(
+                    sql("DELETE FROM accord_access WHERE partnership_id = ? AND actor = ?"),
+                    (pid, event.actor),
+                )
+        for pid, version in versions.items():
+            execute(
+                sql("UPDATE accord_partnerships SET version = ? WHERE id = ? AND version < ?"),
+                (version, pid, version),
+            )
+
+    def _grant(self, pid: str, actor: str, role: str) -> None:
+        self.connection.execute(
+            self.views.sql(
+                "INSERT INTO accord_access (partnership_id, actor, role) VALUES (?, ?, ?) "
+                "ON CONFLICT (partnership_id, actor) DO UPDATE SET role = excluded.role"
+            ),
+            (pid, actor, role),
+        )
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class ProjectorThread:
+    """Keeps this process's views current, and lets a command wait for its own event."""
+
+    def __init__(self, projector: Projector, poll_seconds: float = 0.25) -> None:
+        self.projector = projector
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._progress = threading.Condition()
+        self._position = projector.position()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="accord-projector", daemon=True)
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until the views include `position`; False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        self.wake()
+        with self._progress:
+            while self._position < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._progress.wait(remaining)
+        return True
+
+    def _run(self) -> None:
+        while not self._stopping:
+            try:
+                while self.projector.run_batch():
+                    self._advance()
+                self._advance()
+            except Exception as exc:  # keep projecting after a transient failure
+                self.error = exc
+                time.sleep(self.poll_seconds)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def _advance(self) -> None:
+        position = self.projector.position()
+        with self._progress:
+            self._position = position
+            self._progress.notify_all()

@@ -1,0 +1,150 @@
+"""Read interface over the persisted views (what the API and the command line query).
+
+Reads are synchronous; async callers run them in a worker thread. A partnership's
+indexed events are kept in memory by (partnership, version), so repeated health and
+timeline questions about an unchanged partnership do not read the store again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .records import IndexedEvent
+from .views import EVENT_COLUMNS, ViewDatabase, event_of
+
+CACHED_PARTNERSHIPS = 64
+
+
+@dataclass(frozen=True)
+class PartnershipEntry:
+    """A partnership as the directory lists it."""
+
+    id: str
+    name: str
+    purpose: str
+    formed_at: datetime
+    version: int
+
+
+class ViewReader:
+    """Queries over the views; one connection per thread."""
+
+    def __init__(self, views: ViewDatabase) -> None:
+        self.views = views
+        self._local = threading.local()
+        self._cache: OrderedDict[str, tuple[int, list[IndexedEvent]]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        with self.views.transaction(self._connection()):
+            self.views.create(self._connection())
+
+    def _connection(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self.views.connect()
+        return connection
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return list(self._connection().execute(self.views.sql(sql), params).fetchall())
+
+    def position(self) -> int:
+        """The last notification the views include."""
+        rows = self._rows("SELECT position FROM accord_tracking")
+        return int(rows[0][0]) if rows else 0
+
+    def partnerships(
+        self, actor: str | None = None, *, after: tuple[str, str] | None = None, limit: int = 50
+    ) -> list[PartnershipEntry]:
+        """Partnerships by name then id; only those `actor` has a role in, when given."""
+        where, params = self._visible(actor)
+        if after is not None:
+            where.append("(p.name > ? OR (p.name = ? AND p.id > ?))")
+            params.extend([after[0], after[0], after[1]])
+        sql = (
+            "SELECT p.id, p.name, p.purpose, p.formed_at, p.version FROM accord_partnerships p"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY p.name, p.id LIMIT ?"
+        )
+        return [_entry(row) for row in self._rows(sql, (*params, limit))]
+
+    def count_partnerships(self, actor: str | None = None) -> int:
+        where, params = self._visible(actor)
+        sql = "SELECT COUNT(*) FROM accord_partnerships p" + (
+            " WHERE " + " AND ".join(where) if where else ""
+        )
+        return int(self._rows(sql, tuple(params))[0][0])
+
+    def _visible(self, actor: str | None) -> tuple[list[str], list[Any]]:
+        if actor is None:
+            return [], []
+        return [
+            "EXISTS (SELECT 1 FROM accord_access a WHERE a.partnership_id = p.id AND a.actor = ?)"
+        ], [actor]
+
+    def partnership(self, partnership_id: str) -> PartnershipEntry | None:
+        rows = self._rows(
+            "SELECT id, name, purpose, formed_at, version FROM accord_partnerships WHERE id = ?",
+            (partnership_id,),
+        )
+        return _entry(rows[0]) if rows else None
+
+    def role(self, partnership_id: str, actor: str) -> str | None:
+        rows = self._rows(
+            "SELECT role FROM accord_access WHERE partnership_id = ? AND actor = ?",
+            (partnership_id, actor),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def events(self, partnership_id: str) -> list[IndexedEvent]:
+        """The partnership's whole indexed history, in recording order."""
+        entry = self.partnership(partnership_id)
+        if entry is None:
+            return []
+        with self._cache_lock:
+            cached = self._cache.get(partnership_id)
+            if cached is not None and cached[0] == entry.version:
+                self._cache.move_to_end(partnership_id)
+                return cached[1]
+        events = [
+            event_of(row)
+            for row in self._rows(
+                f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE partnership_id = ? "
+                "ORDER BY position",
+                (partnership_id,),
+            )
+        ]
+        with self._cache_lock:
+            self._cache[partnership_id] = (entry.version, events)
+            while len(self._cache) > CACHED_PARTNERSHIPS:
+                self._cache.popitem(last=False)
+        return events
+
+    def event(self, event_id: str) -> IndexedEvent | None:
+        rows = self._rows(
+            f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE event_id = ?", (event_id,)
+        )
+        return event_of(rows[0]) if rows else None
+
+    def events_after(self, partnership_id: str, position: int, limit: int = 500) -> list[IndexedEvent]:
+        """Events after a stream position, in order (for subscriptions)."""
+        return [
+            event_of(row)
+            for row in self._rows(
+                f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE partnership_id = ? "
+                "AND position > ? ORDER BY position LIMIT ?",
+                (partnership_id, position, limit),
+            )
+        ]
+
+
+def _entry(row: Any) -> PartnershipEntry:
+    return PartnershipEntry(
+        id=row[0],
+        name=row[1],
+        purpose=row[2],
+        formed_at=datetime.fromisoformat(row[3]),
+        version=int(row[4]),
+    )

@@ -1,0 +1,88 @@
+"""Configuration from flags and ACCORD_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+DEFAULT_DATABASE_URL = "sqlite:///accord.db"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used, named."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the history lives: a SQLite file or a PostgreSQL database."""
+
+    url: str
+    kind: str  # "sqlite" or "postgresql"
+    path: str = ""
+    host: str = "127.0.0.1"
+    port: int = 5432
+    name: str = ""
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment eventsourcing's persistence modules read."""
+        if self.kind == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.name,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+        }
+
+    @property
+    def psycopg_conninfo(self) -> str:
+        parts = [f"dbname={self.name}", f"host={self.host}", f"port={self.port}"]
+        if self.user:
+            parts.append(f"user={self.user}")
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)
+
+
+def database_from_url(url: str | None = None) -> Database:
+    """`sqlite:///path.db` or `postgresql://user:password@host:port/name` (host may be a
+    socket directory given as `?host=/path`)."""
+    url = url or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_DATABASE_URL
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path)
+        if parsed.netloc:
+            path = parsed.netloc + "/" + path
+        if not path:
+            raise SettingsError(f"--database: no file in '{url}' (use sqlite:///path.db)")
+        return Database(url=url, kind="sqlite", path=str(Path(path)))
+    if parsed.scheme in ("postgresql", "postgres"):
+        query = parse_qs(parsed.query)
+        host = query.get("host", [parsed.hostname or "127.0.0.1"])[0]
+        name = parsed.path.lstrip("/")
+        if not name:
+            raise SettingsError(f"--database: no database name in '{url}'")
+        return Database(
+            url=url,
+            kind="postgresql",
+            host=host,
+            port=parsed.port or int(query.get("port", ["5432"])[0]),
+            name=name,
+            user=unquote(parsed.username or ""),
+            password=unquote(parsed.password or ""),
+        )
+    raise SettingsError(f"--database: '{url}' is neither sqlite:///path nor postgresql://...")
