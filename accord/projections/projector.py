@@ -49,7 +49,7 @@ class Projector:
     def _prepare(self) -> None:
         self.views.create(self.connection)
         row = self.connection.execute(
-            self.views.sql("SELECT version FROM accord_tracking WHERE view = ?"), (VIEW_NAME,)
+            self.views.sql("SELECT version FROM view_tracking WHERE view = ?"), (VIEW_NAME,)
         ).fetchone()
         if row is not None and int(row[0]) != VIEWS_VERSION:
             self.reset()
@@ -62,7 +62,7 @@ class Projector:
 
     def position(self) -> int:
         row = self.connection.execute(
-            self.views.sql("SELECT position FROM accord_tracking WHERE view = ?"), (VIEW_NAME,)
+            self.views.sql("SELECT position FROM view_tracking WHERE view = ?"), (VIEW_NAME,)
         ).fetchone()
         return int(row[0]) if row else 0
 
@@ -92,7 +92,7 @@ class Projector:
     def _track(self, position: int) -> None:
         self.connection.execute(
             self.views.sql(
-                "INSERT INTO accord_tracking (view, position, version) VALUES (?, ?, ?) "
+                "INSERT INTO view_tracking (view, position, version) VALUES (?, ?, ?) "
                 "ON CONFLICT (view) DO UPDATE SET position = excluded.position, "
                 "version = excluded.version"
             ),
@@ -105,7 +105,7 @@ class Projector:
         rows = [row_of(indexed(e)) for e in events if isinstance(e, PartnershipEvent)]
         placeholders = ", ".join("?" * 12)
         insert = sql(
-            f"INSERT INTO accord_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "
+            f"INSERT INTO view_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "
             "ON CONFLICT (partnership_id, position) DO NOTHING"
         )
         if self.views.kind == "sqlite":
@@ -122,7 +122,7 @@ class Projector:
             if isinstance(event, Partnership.PartnershipFormed):
                 execute(
                     sql(
-                        "INSERT INTO accord_partnerships (id, name, purpose, formed_at, version) "
+                        "INSERT INTO view_partnerships (id, name, purpose, formed_at, version) "
                         "VALUES (?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING"
                     ),
                     (pid, event.name, event.purpose, event.occurred_at.isoformat()),
@@ -131,7 +131,7 @@ class Projector:
             elif isinstance(event, Partnership.EntryRetracted):
                 execute(
                     sql(
-                        "UPDATE accord_events SET retracted_by = ?, retracted_at = ? "
+                        "UPDATE view_events SET retracted_by = ?, retracted_at = ? "
                         "WHERE partnership_id = ? AND position = ?"
                     ),
                     (
@@ -145,19 +145,19 @@ class Projector:
                 self._grant(pid, event.actor, event.role)
             elif isinstance(event, Partnership.RoleRevoked):
                 execute(
-                    sql("DELETE FROM accord_access WHERE partnership_id = ? AND actor = ?"),
+                    sql("DELETE FROM view_access WHERE partnership_id = ? AND actor = ?"),
                     (pid, event.actor),
                 )
         for pid, version in versions.items():
             execute(
-                sql("UPDATE accord_partnerships SET version = ? WHERE id = ? AND version < ?"),
+                sql("UPDATE view_partnerships SET version = ? WHERE id = ? AND version < ?"),
                 (version, pid, version),
             )
 
     def _grant(self, pid: str, actor: str, role: str) -> None:
         self.connection.execute(
             self.views.sql(
-                "INSERT INTO accord_access (partnership_id, actor, role) VALUES (?, ?, ?) "
+                "INSERT INTO view_access (partnership_id, actor, role) VALUES (?, ?, ?) "
                 "ON CONFLICT (partnership_id, actor) DO UPDATE SET role = excluded.role"
             ),
             (pid, actor, role),

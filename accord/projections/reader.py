@@ -52,7 +52,7 @@ class ViewReader:
 
     def position(self) -> int:
         """The last notification the views include."""
-        rows = self._rows("SELECT position FROM accord_tracking")
+        rows = self._rows("SELECT position FROM view_tracking")
         return int(rows[0][0]) if rows else 0
 
     def partnerships(
@@ -64,7 +64,7 @@ class ViewReader:
             where.append("(p.name > ? OR (p.name = ? AND p.id > ?))")
             params.extend([after[0], after[0], after[1]])
         sql = (
-            "SELECT p.id, p.name, p.purpose, p.formed_at, p.version FROM accord_partnerships p"
+            "SELECT p.id, p.name, p.purpose, p.formed_at, p.version FROM view_partnerships p"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY p.name, p.id LIMIT ?"
         )
@@ -72,7 +72,7 @@ class ViewReader:
 
     def count_partnerships(self, actor: str | None = None) -> int:
         where, params = self._visible(actor)
-        sql = "SELECT COUNT(*) FROM accord_partnerships p" + (
+        sql = "SELECT COUNT(*) FROM view_partnerships p" + (
             " WHERE " + " AND ".join(where) if where else ""
         )
         return int(self._rows(sql, tuple(params))[0][0])
@@ -81,19 +81,19 @@ class ViewReader:
         if actor is None:
             return [], []
         return [
-            "EXISTS (SELECT 1 FROM accord_access a WHERE a.partnership_id = p.id AND a.actor = ?)"
+            "EXISTS (SELECT 1 FROM view_access a WHERE a.partnership_id = p.id AND a.actor = ?)"
         ], [actor]
 
     def partnership(self, partnership_id: str) -> PartnershipEntry | None:
         rows = self._rows(
-            "SELECT id, name, purpose, formed_at, version FROM accord_partnerships WHERE id = ?",
+            "SELECT id, name, purpose, formed_at, version FROM view_partnerships WHERE id = ?",
             (partnership_id,),
         )
         return _entry(rows[0]) if rows else None
 
     def role(self, partnership_id: str, actor: str) -> str | None:
         rows = self._rows(
-            "SELECT role FROM accord_access WHERE partnership_id = ? AND actor = ?",
+            "SELECT role FROM view_access WHERE partnership_id = ? AND actor = ?",
             (partnership_id, actor),
         )
         return str(rows[0][0]) if rows else None
@@ -111,7 +111,7 @@ class ViewReader:
         events = [
             event_of(row)
             for row in self._rows(
-                f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE partnership_id = ? "
+                f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? "
                 "ORDER BY position",
                 (partnership_id,),
             )
@@ -124,7 +124,7 @@ class ViewReader:
 
     def event(self, event_id: str) -> IndexedEvent | None:
         rows = self._rows(
-            f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE event_id = ?", (event_id,)
+            f"SELECT {EVENT_COLUMNS} FROM view_events WHERE event_id = ?", (event_id,)
         )
         return event_of(rows[0]) if rows else None
 
@@ -133,7 +133,7 @@ class ViewReader:
         return [
             event_of(row)
             for row in self._rows(
-                f"SELECT {EVENT_COLUMNS} FROM accord_events WHERE partnership_id = ? "
+                f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? "
                 "AND position > ? ORDER BY position LIMIT ?",
                 (partnership_id, position, limit),
             )

@@ -1,7 +1,7 @@
 """Persisted views: the partnership directory, access grants and the event index.
 
 One schema for SQLite and PostgreSQL. Each change to the views is written in the same
-transaction as the position it brings them to (`accord_tracking`), so a projection
+transaction as the position it brings them to (`view_tracking`), so a projection
 that dies mid-batch leaves nothing half-written and resumes where it stopped.
 """
 
@@ -20,25 +20,25 @@ VIEWS_VERSION = 3
 VIEW_NAME = "accord"
 
 TABLES = (
-    """CREATE TABLE IF NOT EXISTS accord_tracking (
+    """CREATE TABLE IF NOT EXISTS view_tracking (
         view TEXT PRIMARY KEY, position BIGINT NOT NULL, version INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS accord_partnerships (
+    """CREATE TABLE IF NOT EXISTS view_partnerships (
         id TEXT PRIMARY KEY, name TEXT NOT NULL, purpose TEXT NOT NULL,
         formed_at TEXT NOT NULL, version INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS accord_access (
+    """CREATE TABLE IF NOT EXISTS view_access (
         partnership_id TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
         PRIMARY KEY (partnership_id, actor))""",
-    """CREATE TABLE IF NOT EXISTS accord_events (
+    """CREATE TABLE IF NOT EXISTS view_events (
         partnership_id TEXT NOT NULL, position INTEGER NOT NULL, event_id TEXT NOT NULL,
         type TEXT NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL, data TEXT NOT NULL, hash TEXT NOT NULL,
         previous_hash TEXT, retracted_by TEXT, retracted_at TEXT,
         PRIMARY KEY (partnership_id, position))""",
-    "CREATE UNIQUE INDEX IF NOT EXISTS accord_events_by_id ON accord_events (event_id)",
-    "CREATE INDEX IF NOT EXISTS accord_partnerships_by_name ON accord_partnerships (name, id)",
-    "CREATE INDEX IF NOT EXISTS accord_access_by_actor ON accord_access (actor)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS view_events_by_id ON view_events (event_id)",
+    "CREATE INDEX IF NOT EXISTS view_partnerships_by_name ON view_partnerships (name, id)",
+    "CREATE INDEX IF NOT EXISTS view_access_by_actor ON view_access (actor)",
 )
-DROP = ("accord_events", "accord_access", "accord_partnerships", "accord_tracking")
+DROP = ("view_events", "view_access", "view_partnerships", "view_tracking")
 EVENT_COLUMNS = (
     "partnership_id, position, event_id, type, occurred_at, recorded_at, recorded_by, "
     "data, hash, previous_hash, retracted_by, retracted_at"

@@ -35,9 +35,7 @@ def retracted_ids(events: Sequence[IndexedEvent], known_at: datetime) -> set[str
     return retracted
 
 
-def retracted_commitment_ids(
-    events: Sequence[IndexedEvent], retracted: set[str]
-) -> set[str]:
+def retracted_commitment_ids(events: Sequence[IndexedEvent], retracted: set[str]) -> set[str]:
     """Commitments whose `CommitmentMade` is retracted (and not made again under the id)."""
     gone: set[str] = set()
     standing: set[str] = set()
@@ -76,9 +74,7 @@ def visible_events(
     return [event for event in known_events(events, known_at) if event.occurred_at <= as_of]
 
 
-def is_withdrawn(
-    event: IndexedEvent, retracted: set[str], withdrawn_commitments: set[str]
-) -> bool:
+def is_withdrawn(event: IndexedEvent, retracted: set[str], withdrawn_commitments: set[str]) -> bool:
     """Whether `event` is out of every figure: retracted, or part of a retracted commitment."""
     return event.event_id in retracted or _follows_withdrawn_commitment(
         event, withdrawn_commitments

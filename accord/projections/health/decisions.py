@@ -49,9 +49,8 @@ class DecisionIndex:
         self._credits: dict[str, _Credits] = {}
         for event, at, names in zip(decisions, self._instants, deciders, strict=True):
             data = event.data
-            self._with_rationale.append(
-                self._with_rationale[-1] + (not fields.is_blank(fields.optional_text(data, "rationale")))
-            )
+            explained = not fields.is_blank(fields.optional_text(data, "rationale"))
+            self._with_rationale.append(self._with_rationale[-1] + explained)
             self._by_consensus.append(
                 self._by_consensus[-1] + (fields.optional_text(data, "method") == "CONSENSUS")
             )
@@ -60,7 +59,8 @@ class DecisionIndex:
             )
             if not names:
                 continue
-            credit = fields.integer(data, "significance", default=1) * self.credit_scale // len(names)
+            significance = fields.integer(data, "significance", default=1)
+            credit = significance * self.credit_scale // len(names)
             for name in names:
                 credits = self._credits.setdefault(name, _Credits())
                 credits.instants.append(at)

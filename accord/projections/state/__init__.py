@@ -36,9 +36,7 @@ __all__ = [
 ]
 
 
-def partners(
-    events: Sequence[IndexedEvent], as_of: datetime, known_at: datetime
-) -> list[Partner]:
+def partners(events: Sequence[IndexedEvent], as_of: datetime, known_at: datetime) -> list[Partner]:
     """The partners active at `as_of`, in id order (`left_at` is null for each)."""
     return MembershipIndex(known_events(events, known_at)).active_partners(micros(as_of))
 

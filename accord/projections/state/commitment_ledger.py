@@ -144,7 +144,9 @@ class CommitmentLedger:
                     record.released = at
                     record.released_by_agreement = fields.flag(event.data, "byAgreement")
         quantities = [Fraction(record.quantity) for record in self.records]
-        self.scale = math.lcm(1, *(q.denominator for q in quantities), *(d[2].denominator for d in deliveries))
+        self.scale = math.lcm(
+            1, *(q.denominator for q in quantities), *(d[2].denominator for d in deliveries)
+        )
         """Units per unit of quantity: quantity = units / scale."""
         for record, quantity in zip(self.records, quantities, strict=True):
             record.quantity_units = int(quantity * self.scale)

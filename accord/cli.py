@@ -1,0 +1,268 @@
+"""`accord serve | demo | project | import | export | health | verify | rebuild`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from .domain.errors import DomainError
+from .domain.instants import InstantError, format_instant, parse_instant
+from .domain.service import StepError
+from .projections.projector import Projector
+from .projections.records import IndexedEvent
+from .runtime import Runtime
+from .settings import SettingsError
+
+DEFAULT_ACTOR = "local"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.run(args)
+        return result
+    except (SettingsError, InstantError) as error:
+        print(f"accord: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="accord", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], help_: str) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument(
+            "--database",
+            default=os.environ.get("ACCORD_DATABASE_URL"),
+            help="sqlite:///path.db (default sqlite:///accord.db) or postgresql://...",
+        )
+        p.set_defaults(run=run)
+        return p
+
+    p = command("import", _import, "record a steps file; prints the new partnership's id")
+    p.add_argument("file", type=Path)
+    p.add_argument("--actor", default=os.environ.get("ACCORD_ACTOR", DEFAULT_ACTOR))
+    p = command("verify", _verify, "recompute hash chains from the event store")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--anchor", type=Path, help="write or check a head anchor file")
+    p = command("export", _export, "write a partnership's whole history")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p = command("health", _health, "the four questions at a moment")
+    p.add_argument("id")
+    p.add_argument("--as-of")
+    p.add_argument("--known-at")
+    p.add_argument("--window-days", type=int, default=365)
+    p.add_argument("--json", action="store_true")
+    command("rebuild", _rebuild, "rebuild every view from position 0")
+    command("project", _project, "run the projection worker")
+    for name, run, help_ in (
+        ("serve", _serve, "serve the GraphQL API and the timeline page"),
+        ("demo", _demo, "load the demo partnership if absent, then serve it"),
+    ):
+        p = command(name, run, help_)
+        p.add_argument("--host", default=os.environ.get("ACCORD_HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("ACCORD_PORT", "8000")))
+        p.add_argument("--no-auth", action="store_true", help="no tokens: every caller is 'local'")
+        p.add_argument("--no-projector", action="store_true", help="rely on `accord project`")
+    return parser
+
+
+@contextmanager
+def _runtime(args: argparse.Namespace, *, current: bool = True) -> Any:
+    runtime = Runtime.open(args.database, project=False)
+    try:
+        if current:
+            Projector(runtime.app, runtime.views).run_until_current()
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def _progress(total: int, label: str) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """A progress bar on a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return (lambda _: None), (lambda: None)
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    bar.start()
+    task = bar.add_task(label, total=total)
+    return (lambda n: bar.update(task, completed=n)), bar.stop
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"accord: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    steps = document["steps"] if isinstance(document, dict) else document
+    update, stop = _progress(len(steps), "judging steps")
+    with _runtime(args, current=False) as runtime:
+        try:
+            pid, _ = runtime.app.import_steps(steps, actor=args.actor, progress=update)
+        except StepError as error:
+            stop()
+            print(str(error), file=sys.stderr)
+            print(str(error))
+            return 1
+        stop()
+        Projector(runtime.app, runtime.views).run_until_current()
+    print(pid)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    with _runtime(args, current=False) as runtime:
+        ids = [_uuid(args.id)] if args.id else runtime.app.partnership_ids()
+        broken = False
+        for pid in ids:
+            report = runtime.app.verify(pid)
+            if report.valid:
+                print(f"{pid} valid {report.events_checked}")
+            else:
+                broken = True
+                print(f"{pid} broken at {report.first_broken_position}")
+    return 1 if broken else 0
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise SettingsError(f"'{text}' is not a partnership id") from None
+
+
+def export_row(event: IndexedEvent, known_at: datetime) -> dict[str, Any]:
+    """Every field of API.md's `Event`."""
+    from .projections.summary import summary
+
+    return {
+        "id": event.event_id,
+        "type": event.type,
+        "position": event.position,
+        "occurredAt": format_instant(event.occurred_at),
+        "recordedAt": format_instant(event.recorded_at),
+        "recordedBy": event.recorded_by,
+        "summary": summary(event),
+        "data": event.data,
+        "retracted": event.is_retracted(known_at),
+        "hash": event.hash,
+        "previousHash": event.previous_hash,
+    }
+
+
+def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    with _runtime(args) as runtime:
+        if runtime.reader.partnership(str(_uuid(args.id))) is None:
+            print(f"accord: no partnership {args.id}", file=sys.stderr)
+            return 1
+        now = datetime.now(UTC)
+        rows = [export_row(e, now) for e in runtime.reader.events(str(_uuid(args.id)))]
+    if args.format == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False)})
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    from .projections.health import health, health_to_json
+    from .projections.health_report import render_report
+
+    now = datetime.now(UTC)
+    as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
+    known_at = parse_instant(args.known_at, end_of_day=True) if args.known_at else now
+    if args.window_days < 1:
+        print("accord: --window-days must be at least 1", file=sys.stderr)
+        return 2
+    with _runtime(args) as runtime:
+        pid = str(_uuid(args.id))
+        entry = runtime.reader.partnership(pid)
+        if entry is None:
+            print(f"accord: no partnership {args.id}", file=sys.stderr)
+            return 1
+        result = health(runtime.reader.events(pid), as_of, known_at, args.window_days)
+    if args.json:
+        print(json.dumps(health_to_json(result), indent=2))
+    else:
+        print(render_report(entry.name, result))
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    with _runtime(args, current=False) as runtime:
+        projector = Projector(runtime.app, runtime.views)
+        projector.reset()
+        total = projector.max_position()
+        done = 0
+        update, stop = _progress(total, "rebuilding views")
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            update(done)
+
+        projector.run_until_current(step)
+        stop()
+        print(f"rebuilt views from {done} events")
+    return 0
+
+
+def _project(args: argparse.Namespace) -> int:
+    from .projections.worker import run_worker
+
+    return run_worker(args.database)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web.server import serve
+
+    return serve(
+        args.database,
+        host=args.host,
+        port=args.port,
+        auth=not args.no_auth,
+        projector=not args.no_projector,
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    with _runtime(args) as runtime:
+        demo = json.loads(
+            resources.files("accord.demo").joinpath("demo.steps.json").read_text("utf-8")
+        )
+        names = {entry.name for entry in runtime.reader.partnerships(limit=500)}
+        name = demo["steps"][0]["input"]["name"]
+        if name not in names:
+            pid, _ = runtime.app.import_steps(demo["steps"], actor=DEFAULT_ACTOR)
+            Projector(runtime.app, runtime.views).run_until_current()
+            print(f"loaded the demo partnership '{name}' ({pid})")
+    print(f"demo implies --no-auth on loopback: every caller records as '{DEFAULT_ACTOR}'")
+    args.no_auth = True
+    return _serve(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
