@@ -33,7 +33,7 @@ def true_partnership(
     )
     leader = max(power.shares, key=lambda share: share.decision_share)
     sentences.append(
-        f"The largest decision share is {_name(leader.partner_id, names)}'s, "
+        f"{_name(leader.partner_id, names)} holds the largest decision share, "
         f"{figure(leader.decision_share)}."
     )
     if power.equity is None:
@@ -86,7 +86,9 @@ def common_goals(goals: GoalHealth, window_days: int) -> list[str]:
             f"The goals were last set, revised or reaffirmed {goals.staleness_days:.0f} days ago."
         )
     sentences.append(
-        f"{count(goals.revisions, 'revision')} of goals in the last {window_days} days."
+        f"Goals were revised {count(goals.revisions, 'time')} in the last {window_days} days."
+        if goals.revisions
+        else f"No goal was revised in the last {window_days} days."
     )
     return sentences
 
@@ -106,11 +108,15 @@ def trust(trust: Trust, names: Mapping[str, str]) -> list[str]:
     if trust.reliability_mean is None or trust.reliability_min is None:
         sentences.append("No commitment has been kept or broken yet in the window.")
     else:
-        weakest = min(trust.reliability, key=lambda entry: entry.reliability)
+        weakest = min(
+            (entry for entry in trust.reliability if entry.kept + entry.broken),
+            key=lambda entry: entry.reliability,
+        )
         sentences.append(
             f"Reliability in keeping commitments averages {figure(trust.reliability_mean)}; "
-            f"the lowest is {figure(trust.reliability_min)} "
-            f"({_name(weakest.partner_id, names)}: {weakest.kept} kept, {weakest.broken} broken)."
+            f"the lowest is {_name(weakest.partner_id, names)}, at "
+            f"{figure(trust.reliability_min)} with {weakest.kept} kept and "
+            f"{weakest.broken} broken."
         )
     if trust.reciprocity_gap is not None:
         sentences.append(

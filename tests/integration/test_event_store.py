@@ -1,0 +1,152 @@
+"""The write side on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from accord.domain.errors import DomainError, ErrorCode, VersionConflict
+from accord.runtime import Runtime
+from tests.conftest import SHARED
+
+
+@pytest.fixture
+def runtime(database_url: str) -> Iterator[Runtime]:
+    runtime = Runtime.open(database_url)
+    yield runtime
+    runtime.close()
+
+
+def form(runtime: Runtime, **extra: Any) -> uuid.UUID:
+    outcome = runtime.app.execute(
+        "formPartnership", {"name": "Riverside", "purpose": "Joined-up care", "occurredAt": "2025-01-01", **extra}, actor="alice"
+    )
+    runtime.app.execute(
+        "joinPartner",
+        {"partnershipId": str(outcome.partnership_id), "partnerId": "trust", "name": "Trust", "sector": "NHS_TRUST", "occurredAt": "2025-01-02"},
+        actor="alice",
+    )
+    return outcome.partnership_id
+
+
+def check_in(pid: uuid.UUID, **extra: Any) -> dict[str, Any]:
+    return {"partnershipId": str(pid), "respondentId": "trust", "reliability": 4, "openness": 4, "respect": 4, "sharedOwnership": 4, "occurredAt": "2025-02-01", **extra}
+
+
+def test_a_history_survives_a_restart(database_url: str) -> None:
+    first = Runtime.open(database_url)
+    pid = form(first)
+    first.close()
+    again = Runtime.open(database_url)
+    try:
+        assert again.app.partnership(pid).version == 2
+        assert again.app.verify(pid).valid
+    finally:
+        again.close()
+
+
+def test_eight_threads_of_two_hundred_commands_lose_nothing(runtime: Runtime) -> None:
+    pid = form(runtime)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                runtime.app.execute("recordTrustCheckIn", check_in(pid), actor="alice")
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert runtime.app.partnership(pid).version == 2 + 8 * 200
+    assert runtime.app.verify(pid).valid
+
+
+def test_with_an_expected_version_the_losers_get_a_version_conflict(database_url: str) -> None:
+    writers = [Runtime.open(database_url, project=False) for _ in range(2)]
+    try:
+        pid = form(writers[0])
+        writers[1].app.partnership(pid)  # both have it cached at version 2
+        results: list[str] = []
+        barrier = threading.Barrier(8)
+
+        def attempt(index: int) -> None:
+            barrier.wait()
+            try:
+                writers[index % 2].app.execute(
+                    "recordTrustCheckIn", check_in(pid, expectedVersion=2), actor="alice"
+                )
+                results.append("recorded")
+            except VersionConflict as conflict:
+                assert conflict.expected == 2 and conflict.current == 3
+                results.append("conflict")
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == ["conflict"] * 7 + ["recorded"]
+        assert writers[0].app.partnership(pid).version == 3
+    finally:
+        for writer in writers:
+            writer.close()
+
+
+def test_an_idempotent_retry_returns_the_first_result_and_records_nothing(runtime: Runtime) -> None:
+    pid = form(runtime)
+    first = runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1"), actor="alice")
+    again = runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", expectedVersion=1), actor="alice")
+    assert again.replayed and again.event.event_id == first.event.event_id
+    assert runtime.app.partnership(pid).version == 3
+    with pytest.raises(DomainError) as caught:
+        runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", respect=1), actor="alice")
+    assert caught.value.code == ErrorCode.DUPLICATE and caught.value.field == "idempotencyKey"
+
+
+def test_a_refused_command_leaves_its_key_free(runtime: Runtime) -> None:
+    pid = form(runtime)
+    with pytest.raises(DomainError):
+        runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-2", respondentId="nobody"), actor="alice")
+    runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-2"), actor="alice")
+
+
+def test_forming_twice_with_one_key_finds_the_same_partnership(runtime: Runtime) -> None:
+    body = {"name": "Riverside", "purpose": "Care", "idempotencyKey": "form-1"}
+    first = runtime.app.execute("formPartnership", body, actor="alice")
+    again = runtime.app.execute("formPartnership", body, actor="alice")
+    assert again.partnership_id == first.partnership_id and again.replayed
+
+
+@pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
+def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime, name: str) -> None:
+    steps = json.loads((SHARED / "scenarios" / f"{name}.steps.json").read_text())["steps"]
+    pid, notification = runtime.app.import_steps(steps, actor="importer")
+    assert runtime.wait_for(notification)
+    assert runtime.app.partnership(pid).version == len(steps)
+    assert runtime.app.verify(pid).valid
+    events = runtime.reader.events(str(pid))
+    assert len(events) == len(steps)
+    retracted = [e.position for e in events if e.retracted_by]
+    refs = sorted(step["eventRef"] + 1 for step in steps if "eventRef" in step)
+    assert retracted == refs
+
+
+def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) -> None:
+    steps = json.loads((SHARED / "scenarios" / "hartmoor-a.steps.json").read_text())["steps"]
+    broken = [*steps[:50], {"mutation": "recordDecision", "input": {"title": "x", "category": "STRATEGY", "method": "VOTE", "decidedBy": ["ghost"]}}, *steps[50:]]
+    from accord.domain.service import StepError
+
+    with pytest.raises(StepError) as caught:
+        runtime.app.import_steps(broken, actor="importer")
+    assert caught.value.step == 50 and caught.value.error.field == "decidedBy.0"
+    assert runtime.app.partnership_ids() == []
