@@ -129,16 +129,24 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from .anchor import Anchor
+
     with _runtime(args, current=False) as runtime:
         ids = [_uuid(args.id)] if args.id else runtime.app.partnership_ids()
+        anchor = Anchor.load(args.anchor, runtime.app) if args.anchor else None
         broken = False
         for pid in ids:
             report = runtime.app.verify(pid)
-            if report.valid:
+            position = report.first_broken_position
+            if position is None and anchor is not None:
+                position = anchor.check(pid, report)
+            if position is None:
                 print(f"{pid} valid {report.events_checked}")
             else:
                 broken = True
-                print(f"{pid} broken at {report.first_broken_position}")
+                print(f"{pid} broken at {position}")
+        if anchor is not None and not broken:
+            anchor.save(runtime.app, ids)
     return 1 if broken else 0
 
 

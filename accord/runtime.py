@@ -8,7 +8,7 @@ from .domain.service import AccordApplication
 from .projections.projector import Projector, ProjectorThread
 from .projections.reader import ViewReader
 from .projections.views import ViewDatabase
-from .settings import Database, database_from_url
+from .settings import Database, audit_key, database_from_url
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Runtime:
     @classmethod
     def open(cls, url: str | None = None, *, project: bool = True) -> Runtime:
         database = database_from_url(url)
-        app = AccordApplication(database.eventsourcing_env)
+        app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
         target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
         views = ViewDatabase(database.kind, target)
         runtime = cls(database, app, views, ViewReader(views))

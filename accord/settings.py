@@ -86,3 +86,22 @@ def database_from_url(url: str | None = None) -> Database:
             password=unquote(parsed.password or ""),
         )
     raise SettingsError(f"--database: '{url}' is neither sqlite:///path nor postgresql://...")
+
+
+def audit_key() -> bytes:
+    """The audit key, kept outside the database: `ACCORD_AUDIT_KEY`, or the file named by
+    `ACCORD_AUDIT_KEY_FILE` (default `~/.config/accord/audit.key`), created on first use
+    with owner-only permissions."""
+    text = os.environ.get("ACCORD_AUDIT_KEY")
+    if text:
+        return text.encode("utf-8")
+    default = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "accord" / "audit.key"
+    path = Path(os.environ.get("ACCORD_AUDIT_KEY_FILE", default))
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")

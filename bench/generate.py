@@ -27,7 +27,9 @@ import itertools
 import json
 import random
 import sys
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 __all__ = ["generate_history", "main"]
@@ -239,7 +241,7 @@ class _Generator:
         hours, rest = divmod(rest, 3600)
         return f"{self.day_text}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}+00:00"
 
-    def _pick(self, items: tuple[Any, ...], cumulative: list[float]) -> Any:
+    def _pick(self, items: tuple[Any, ...], cumulative: Sequence[float]) -> Any:
         """`rng.choices(items, cum_weights=cumulative)[0]`, faster."""
         return items[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
@@ -517,10 +519,10 @@ class _Generator:
 
     # -- driver ----------------------------------------------------------------------
     def run(self) -> list[dict[str, Any]]:
-        opening = [self.form]
-        opening += [lambda i=i: self.join(f"p{i:02d}") for i in range(self.founders)]
+        opening: list[Callable[[], object]] = [self.form]
+        opening += [partial(self.join, f"p{i:02d}") for i in range(self.founders)]
         opening += [self.set_goal, self.set_goal]
-        opening += [lambda: self._appoint_role("Chair"), self.risk_shares]
+        opening += [partial(self._appoint_role, "Chair"), self.risk_shares]
         self.inactive = [pid for pid, _, _ in self.pool[self.founders :]]
         for action in opening:
             if len(self.steps) >= self.events:
@@ -531,9 +533,7 @@ class _Generator:
         total = sum(w for _, w in ACTIONS)
         gap_days = self.mean_gap / 86_400
         weights = [
-            min(w, total * gap_days / AT_MOST_EVERY_DAYS[name])
-            if name in AT_MOST_EVERY_DAYS
-            else w
+            min(w, total * gap_days / AT_MOST_EVERY_DAYS[name]) if name in AT_MOST_EVERY_DAYS else w
             for name, w in ACTIONS
         ]
         table = {name: getattr(self, name) for name in names}

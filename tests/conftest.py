@@ -13,6 +13,9 @@ from tests.support.postgres import PostgresServer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+# The audit key lives outside the database; tests keep theirs out of the home directory.
+os.environ.setdefault("ACCORD_AUDIT_KEY", "test-audit-key-" + uuid.uuid4().hex)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _ = config, items

@@ -275,8 +275,7 @@ def to_expected_shape(health_json: Mapping[str, Any]) -> dict[str, Any]:
         "check": {
             "classification": health_json["check"]["classification"],
             "answers": {
-                answer["question"]: answer["status"]
-                for answer in health_json["check"]["answers"]
+                answer["question"]: answer["status"] for answer in health_json["check"]["answers"]
             },
         },
     }

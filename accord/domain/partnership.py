@@ -12,6 +12,7 @@ import dataclasses
 import re
 import uuid
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
@@ -30,6 +31,7 @@ NOT_RETRACTABLE = frozenset(
     {"PARTNERSHIP_FORMED", "ENTRY_RETRACTED", "ROLE_GRANTED", "ROLE_REVOKED"}
 )
 Subjects = list[tuple[str, tl.Entry, str]]
+Sealer = Callable[[str], str]
 
 
 def camel(name: str) -> str:
@@ -58,6 +60,7 @@ class PartnershipEvent(Aggregate.Event):
             "previous_hash",
             "idempotency_key",
             "fingerprint",
+            "seal",
         }
     )
     INTERNAL: ClassVar[frozenset[str]] = frozenset()
@@ -71,6 +74,7 @@ class PartnershipEvent(Aggregate.Event):
     previous_hash: str | None
     idempotency_key: str | None
     fingerprint: str | None
+    seal: str | None  # HMAC of `hash` under the server's audit key (kept outside the store)
 
     @classmethod
     def type_name(cls) -> str:
@@ -237,13 +241,14 @@ class Partnership(Aggregate):
         now: datetime,
         actor: str,
         fingerprint: str | None,
+        sealer: Sealer | None = None,
     ) -> Partnership:
         """Record a new partnership; its former becomes its ADMIN."""
         occurred_at = command.occurred_at or now
         _check_not_future(occurred_at, now)
         data = event_data(cls.PartnershipFormed, {"name": command.fields["name"], "purpose": command.fields["purpose"]})
         common = _common(
-            cls.PartnershipFormed, partnership_id, 1, None, occurred_at, now, actor, data
+            cls.PartnershipFormed, partnership_id, 1, None, occurred_at, now, actor, data, sealer
         )
         return cls._create(
             cls.PartnershipFormed,
@@ -268,6 +273,7 @@ class Partnership(Aggregate):
         actor: str,
         fingerprint: str | None,
         target: PartnershipEvent | None = None,
+        sealer: Sealer | None = None,
     ) -> PartnershipEvent:
         """Judge a command as of its occurredAt and record its event, or raise DomainError.
 
@@ -285,7 +291,7 @@ class Partnership(Aggregate):
         self._check_timelines(subjects)
         data = event_data(event_class, {name: values[name] for name in event_class.data_fields()})
         common = _common(
-            event_class, self.id, position, self.head_hash, occurred_at, now, actor, data
+            event_class, self.id, position, self.head_hash, occurred_at, now, actor, data, sealer
         )
         self.trigger_event(
             event_class,
@@ -524,23 +530,26 @@ def _common(
     now: datetime,
     actor: str,
     data: dict[str, Any],
+    sealer: Sealer | None,
 ) -> dict[str, Any]:
+    digest = chain_hash(
+        previous_hash=previous_hash,
+        partnership_id=str(partnership_id),
+        position=position,
+        event_type=event_class.type_name(),
+        occurred_at=occurred_at,
+        recorded_at=now,
+        recorded_by=actor,
+        data=data,
+    )
     return {
         "occurred_at": occurred_at,
         "recorded_at": now,
         "recorded_by": actor,
         "event_id": event_id_at(partnership_id, position),
         "previous_hash": previous_hash,
-        "hash": chain_hash(
-            previous_hash=previous_hash,
-            partnership_id=str(partnership_id),
-            position=position,
-            event_type=event_class.type_name(),
-            occurred_at=occurred_at,
-            recorded_at=now,
-            recorded_by=actor,
-            data=data,
-        ),
+        "hash": digest,
+        "seal": sealer(digest) if sealer else None,
     }
 
 

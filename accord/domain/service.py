@@ -29,6 +29,7 @@ from .errors import UNKNOWN_PARTNERSHIP, DomainError, Forbidden, VersionConflict
 from .identity import partnership_id_for_key, position_of_event
 from .instants import InstantError, parse_instant
 from .partnership import Partnership, PartnershipEvent
+from .seal import make_sealer
 from .values import AccessRole
 
 Clock = Callable[[], datetime]
@@ -111,8 +112,14 @@ class AccordApplication(Application[uuid.UUID]):
     }
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Partnership: SNAPSHOT_INTERVAL}
 
-    def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+        audit_key: bytes | None = None,
+    ) -> None:
         super().__init__(env)
+        self.sealer = make_sealer(audit_key) if audit_key else None
         self._clock = clock
         self._last_now = datetime.min.replace(tzinfo=UTC)
         self._clock_lock = threading.Lock()
@@ -152,7 +159,12 @@ class AccordApplication(Application[uuid.UUID]):
                 command = read_command(mutation, raw)
                 target = self._target_of(partnership, command)
                 event = partnership.record(
-                    command, now=self._now(), actor=actor, fingerprint=print_, target=target
+                    command,
+                    now=self._now(),
+                    actor=actor,
+                    fingerprint=print_,
+                    target=target,
+                    sealer=self.sealer,
                 )
                 try:
                     recordings = self.save(partnership)
@@ -186,7 +198,12 @@ class AccordApplication(Application[uuid.UUID]):
             partnership_id = uuid.uuid4()
         command = read_command("formPartnership", raw)
         partnership = Partnership.form(
-            command, partnership_id=partnership_id, now=self._now(), actor=actor, fingerprint=print_
+            command,
+            partnership_id=partnership_id,
+            now=self._now(),
+            actor=actor,
+            fingerprint=print_,
+            sealer=self.sealer,
         )
         try:
             recordings = self.save(partnership)
@@ -251,6 +268,7 @@ class AccordApplication(Application[uuid.UUID]):
                         now=self._now(),
                         actor=actor,
                         fingerprint=fingerprint(mutation, raw),
+                        sealer=self.sealer,
                     )
                     events.append(partnership.pending_events[-1])  # type: ignore[arg-type]
                     continue
@@ -274,6 +292,7 @@ class AccordApplication(Application[uuid.UUID]):
                     actor=actor,
                     fingerprint=fingerprint(mutation, raw),
                     target=target,
+                    sealer=self.sealer,
                 )
                 events.append(event)
             except DomainError as error:
@@ -324,7 +343,9 @@ class AccordApplication(Application[uuid.UUID]):
     def verify(self, partnership_id: uuid.UUID) -> ChainReport:
         """Recompute the hash chain from the stored events themselves.
 
-        A missing, reordered, edited or undecodable event breaks the chain at its position.
+        A missing, reordered, edited or undecodable event breaks the chain at its position,
+        and so does one whose seal (the HMAC of its hash under the audit key) is wrong: a
+        chain recomputed by someone without the key.
         """
         previous: str | None = None
         checked = 0
@@ -340,6 +361,7 @@ class AccordApplication(Application[uuid.UUID]):
                     and event.position == expected_position
                     and event.previous_hash == previous
                     and event.hash == recompute_hash(partnership_id, event)
+                    and (self.sealer is None or event.seal == self.sealer(event.hash))
                 )
             except Exception:  # an undecodable stored event counts as broken
                 ok = False

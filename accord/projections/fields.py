@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from fractions import Fraction
 from typing import Any
 
 from accord.domain.instants import parse_instant
@@ -89,8 +88,3 @@ def shares(data: Data, key: str = "shares") -> dict[str, float]:
         partner = text(item, "partnerId")
         result[partner] = result.get(partner, 0.0) + number(item, "share")
     return result
-
-
-def exact(value: float) -> Fraction:
-    """The exact rational value of a float (every float is a dyadic rational)."""
-    return Fraction(value)

@@ -6,10 +6,10 @@ a day is exactly 86 400 s (METRICS.md), so "days" figures are `micros / DAY`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from accord.domain.instants import from_micros, to_micros
+from accord.domain.instants import from_micros
 
 DAY: Final = 86_400_000_000
 """One day in microseconds."""
@@ -17,12 +17,16 @@ DAY: Final = 86_400_000_000
 FOREVER: Final = 2**62
 """An instant after every other: "never happens"."""
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
 __all__ = ["DAY", "FOREVER", "as_datetime", "days", "micros", "window_start"]
 
 
 def micros(moment: datetime) -> int:
-    """The instant as microseconds since the epoch."""
-    return to_micros(moment)
+    """The instant (timezone-aware) as microseconds since the epoch; the same as
+    `accord.domain.instants.to_micros`, in one step."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def as_datetime(instant: int) -> datetime:

@@ -67,16 +67,36 @@ class Projector:
         return int(row[0]) if row else 0
 
     def run_batch(self, limit: int = BATCH) -> int:
-        """Project the next notifications; how many were projected."""
-        start = self.position() + 1
-        notifications = self.app.recorder.select_notifications(start=start, limit=limit)
-        if not notifications:
-            return 0
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        """Project the next notifications; how many were projected.
+
+        The position is read inside the transaction, under a lock on the tracking row
+        (SQLite: the write lock), so several projectors on one database never apply a
+        notification twice.
+        """
         with self.views.transaction(self.connection):
+            start = self._locked_position() + 1
+            notifications = self.app.recorder.select_notifications(start=start, limit=limit)
+            if not notifications:
+                return 0
+            events = [self.app.mapper.to_domain_event(n) for n in notifications]
             self._write(events)
             self._track(int(notifications[-1].id))
         return len(notifications)
+
+    def _locked_position(self) -> int:
+        self.connection.execute(
+            self.views.sql(
+                "INSERT INTO view_tracking (view, position, version) VALUES (?, 0, ?) "
+                "ON CONFLICT (view) DO NOTHING"
+            ),
+            (VIEW_NAME, VIEWS_VERSION),
+        )
+        lock = " FOR UPDATE" if self.views.kind == "postgresql" else ""
+        row = self.connection.execute(
+            self.views.sql(f"SELECT position FROM view_tracking WHERE view = ?{lock}"),
+            (VIEW_NAME,),
+        ).fetchone()
+        return int(row[0])
 
     def run_until_current(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0

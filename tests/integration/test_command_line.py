@@ -120,3 +120,40 @@ def test_rebuild_brings_back_the_same_views(sqlite_url: str) -> None:
     after = db.execute("SELECT * FROM view_events ORDER BY partnership_id, position").fetchall()
     assert before == after and len(after) == 324
     _ = pid
+
+
+def test_a_chain_recomputed_without_the_audit_key_is_caught(sqlite_url: str) -> None:
+    from accord.domain.chain import chain_hash
+    from accord.runtime import Runtime
+
+    pid, db = _imported(sqlite_url)
+    runtime = Runtime.open(sqlite_url, project=False)
+    try:
+        events = list(runtime.app.stored_events(__import__("uuid").UUID(pid)))
+        previous = events[29].hash
+        for event in events[30:]:
+            values = dict(event.__dict__)
+            if event.position == 31:
+                values["recorded_by"] = "mallory"
+            values["previous_hash"] = previous
+            values["hash"] = previous = chain_hash(
+                previous_hash=values["previous_hash"], partnership_id=pid, position=event.position,
+                event_type=event.type_name(), occurred_at=event.occurred_at,
+                recorded_at=event.recorded_at, recorded_by=values["recorded_by"], data=event.data,
+            )
+            forged = type(event)(**values)
+            stored = runtime.app.mapper.to_stored_event(forged)
+            db.execute("UPDATE stored_events SET state = ? WHERE originator_version = ?", (stored.state, event.position))
+    finally:
+        runtime.close()
+    assert accord("verify", pid, "--database", sqlite_url) == (1, f"{pid} broken at 31\n")
+
+
+def test_removing_the_newest_events_is_caught_against_an_anchor(sqlite_url: str, tmp_path: Path) -> None:
+    pid, db = _imported(sqlite_url)
+    anchor = tmp_path / "anchor.json"
+    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (0, f"{pid} valid 324\n")
+    assert json.loads(anchor.read_text())[pid]["position"] == 324
+    db.execute("DELETE FROM stored_events WHERE originator_version > 320")
+    assert accord("verify", "--database", sqlite_url) == (0, f"{pid} valid 320\n")
+    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (1, f"{pid} broken at 321\n")

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from fractions import Fraction
 from typing import Final
 
 from accord.projections import event_types as types
@@ -53,6 +52,12 @@ class Commitment:
     due_at: datetime
     delivered: float
     status: CommitmentStatus
+
+
+def _units(ratio: tuple[int, int], scale: int) -> int:
+    """An exact `numerator / denominator` as a whole number of `1 / scale`."""
+    numerator, denominator = ratio
+    return numerator * (scale // denominator)
 
 
 def reaches(delivered: float, quantity: float) -> bool:
@@ -129,7 +134,7 @@ class CommitmentLedger:
         """`events`: known events in history order (other types are skipped)."""
         self.records: list[CommitmentRecord] = []
         self._by_id: dict[str, CommitmentRecord] = {}
-        deliveries: list[tuple[CommitmentRecord, int, Fraction]] = []
+        deliveries: list[tuple[CommitmentRecord, int, tuple[int, int]]] = []
         for event in events:
             if event.type == types.COMMITMENT_MADE:
                 self._make(event)
@@ -139,20 +144,21 @@ class CommitmentLedger:
                     continue
                 at = micros(event.occurred_at)
                 if event.type == types.COMMITMENT_DELIVERED:
-                    deliveries.append((record, at, Fraction(fields.number(event.data, "quantity"))))
+                    quantity = fields.number(event.data, "quantity").as_integer_ratio()
+                    deliveries.append((record, at, quantity))
                 elif record.released == FOREVER:
                     record.released = at
                     record.released_by_agreement = fields.flag(event.data, "byAgreement")
-        quantities = [Fraction(record.quantity) for record in self.records]
+        quantities = [record.quantity.as_integer_ratio() for record in self.records]
         self.scale = math.lcm(
-            1, *(q.denominator for q in quantities), *(d[2].denominator for d in deliveries)
+            1, *(ratio[1] for ratio in quantities), *(ratio[1] for _, _, ratio in deliveries)
         )
         """Units per unit of quantity: quantity = units / scale."""
         for record, quantity in zip(self.records, quantities, strict=True):
-            record.quantity_units = int(quantity * self.scale)
+            record.quantity_units = _units(quantity, self.scale)
         self._tracks: dict[tuple[str, str], DeliveryTrack] = {}
         for record, at, quantity in deliveries:
-            units = int(quantity * self.scale)
+            units = _units(quantity, self.scale)
             total = record.delivered_units[-1] if record.delivered_units else 0
             record.delivery_instants.append(at)
             record.delivered_units.append(total + units)

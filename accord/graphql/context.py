@@ -1,0 +1,134 @@
+"""What a resolver gets: the services, who is asking, and a request-scoped cache.
+
+Every read and every command goes through `run` (a worker thread), so nothing
+synchronous touches the event loop. Who is asking is an `Actor`: the local actor
+(everything visible, access not enforced) until bearer tokens are in use, when the web
+layer puts the token's actor here and access is enforced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import anyio.to_thread
+import strawberry
+
+from accord.domain.service import AccordApplication
+from accord.projections.projector import ProjectorThread
+from accord.projections.reader import PartnershipEntry, ViewReader
+from accord.projections.records import IndexedEvent
+
+if TYPE_CHECKING:
+    from .feed import ViewsFeed
+
+T = TypeVar("T")
+
+
+class Services(Protocol):
+    """The parts of `accord.runtime.Runtime` the API uses."""
+
+    app: AccordApplication
+    reader: ViewReader
+    projector_thread: ProjectorThread | None
+
+    def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. With `enforce_access` false every partnership is visible and every
+    command allowed (the local, unauthenticated mode)."""
+
+    name: str
+    enforce_access: bool
+
+    @property
+    def visibility_filter(self) -> str | None:
+        """The actor to filter the directory by, or None for every partnership."""
+        return self.name if self.enforce_access else None
+
+
+LOCAL_ACTOR = Actor("local", enforce_access=False)
+
+
+class AccordContext:
+    """The GraphQL context of one HTTP request, or of one websocket connection."""
+
+    def __init__(
+        self,
+        services: Services,
+        actor: Actor = LOCAL_ACTOR,
+        *,
+        feed: ViewsFeed | None = None,
+        request: Any = None,
+        response: Any = None,
+        per_request: bool = True,
+    ) -> None:
+        self.services = services
+        self.actor = actor
+        self.feed = feed
+        self.request = request
+        self.response = response
+        # A websocket connection lives long: it caches nothing and reads the clock anew.
+        self.per_request = per_request
+        self._now = datetime.now(UTC) if per_request else None
+        self._memo: dict[Hashable, asyncio.Future[Any]] = {}
+        self.connection_params: dict[str, Any] | None = None
+
+    @property
+    def app(self) -> AccordApplication:
+        return self.services.app
+
+    @property
+    def reader(self) -> ViewReader:
+        return self.services.reader
+
+    def now(self) -> datetime:
+        """The default for `asOf` and `knownAt`: one instant for the whole request."""
+        return self._now if self._now is not None else datetime.now(UTC)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run blocking or heavy work in a worker thread."""
+        return await anyio.to_thread.run_sync(functools.partial(function, *args))
+
+    async def memo(self, key: Hashable, function: Callable[..., T], *args: Any) -> T:
+        """`run(function, *args)` once per request for `key` (concurrent callers share it)."""
+        if not self.per_request:
+            return await self.run(function, *args)
+        future = self._memo.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._memo[key] = future
+            try:
+                future.set_result(await self.run(function, *args))
+            except BaseException as exc:
+                del self._memo[key]
+                future.set_exception(exc)
+                future.exception()  # retrieved here: the caller re-raises it
+                raise
+        return await asyncio.shield(future)  # type: ignore[no-any-return]
+
+    async def events(self, partnership_id: str) -> list[IndexedEvent]:
+        """The partnership's indexed events (shared, never mutated)."""
+        return await self.memo(("events", partnership_id), self.reader.events, partnership_id)
+
+    async def partnership(self, partnership_id: str) -> PartnershipEntry | None:
+        """The partnership, if it exists and the actor may see it."""
+        entry = await self.run(self.reader.partnership, partnership_id)
+        if entry is None or not await self.can_see(partnership_id):
+            return None
+        return entry
+
+    async def can_see(self, partnership_id: str) -> bool:
+        if not self.actor.enforce_access:
+            return True
+        role = await self.run(self.reader.role, partnership_id, self.actor.name)
+        return role is not None
+
+
+Info = strawberry.Info[AccordContext, None]

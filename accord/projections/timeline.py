@@ -1,0 +1,258 @@
+"""The partnership's history as lanes and items that feed vis-timeline (API.md, Timeline).
+
+Every event known at `knownAt` is an item, except retractions and role grants; an
+item whose event is retracted as known then (or belongs to a retracted commitment)
+is still shown, with the class `retracted`. A leader's tenure is a range from
+appointment to departure (or replacement; while it lasts, to the timeline's `to`,
+default now); a commitment is a range from when it was made to the later of its
+`dueAt` and its last delivery or release. Everything else is a point.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from accord.domain.instants import parse_instant
+from accord.projections import event_types
+from accord.projections.fields import Data
+from accord.projections.records import IndexedEvent
+from accord.projections.summary import summary
+from accord.projections.visibility import (
+    in_history_order,
+    is_withdrawn,
+    retracted_commitment_ids,
+    retracted_ids,
+)
+from accord.projections.wording import KIND_WORDS, amount, quantity
+
+LANES: Final = (
+    ("GOALS", "Goals"),
+    ("DECISIONS", "Decisions"),
+    ("COMMITMENTS", "Commitments"),
+    ("LEADERSHIP", "Leadership"),
+    ("PARTNERS", "Partners"),
+    ("TRUST", "Trust"),
+)
+"""Lane id -> its heading, in display order."""
+
+LANE_OF: Final = {
+    **dict.fromkeys(event_types.GOAL_EVENTS, "GOALS"),
+    event_types.DECISION_RECORDED: "DECISIONS",
+    **dict.fromkeys(event_types.COMMITMENT_EVENTS, "COMMITMENTS"),
+    **dict.fromkeys(event_types.LEADERSHIP_EVENTS, "LEADERSHIP"),
+    **dict.fromkeys(event_types.PARTNER_EVENTS, "PARTNERS"),
+    event_types.TRUST_CHECK_IN_RECORDED: "TRUST",
+}
+"""Event type -> its lane; types not here (retractions, role grants) are not items."""
+
+POINT: Final = "point"
+RANGE: Final = "range"
+RETRACTED: Final = "retracted"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineGroup:
+    id: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    """One vis-timeline item. `content` is plain text (not HTML); `title` is the
+    event's summary sentence; `class_name` names the event type (`decision-recorded`),
+    plus `retracted` when it is."""
+
+    id: str
+    group: str
+    content: str
+    start: datetime
+    end: datetime | None
+    type: str
+    class_name: str
+    title: str | None
+    event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    groups: tuple[TimelineGroup, ...]
+    items: tuple[TimelineItem, ...]
+
+
+def timeline(
+    events: Sequence[IndexedEvent],
+    from_: datetime | None,
+    to: datetime | None,
+    types: Collection[str] | None,
+    known_at: datetime,
+    now: datetime,
+) -> Timeline:
+    """The lanes and items of the events known at `known_at` whose span meets
+    `[from_, to]` (each bound optional), of the event types `types` (all when None).
+    A tenure still lasting runs to `to`, or to `now` without one."""
+    known = [event for event in events if event.recorded_at <= known_at]
+    retracted = retracted_ids(known, known_at)
+    withdrawn = retracted_commitment_ids(known, retracted)
+    ordered = in_history_order(known)
+    spans = _Spans(ordered, retracted, to if to is not None else now)
+    labels = _Labels(ordered)
+    items: list[TimelineItem] = []
+    for event in ordered:
+        lane = LANE_OF.get(event.type)
+        if lane is None or (types is not None and event.type not in types):
+            continue
+        start, end = event.occurred_at, spans.end_of(event)
+        if (to is not None and start > to) or (from_ is not None and (end or start) < from_):
+            continue
+        class_name = event.type.lower().replace("_", "-")
+        if is_withdrawn(event, retracted, withdrawn):
+            class_name += f" {RETRACTED}"
+        items.append(
+            TimelineItem(
+                id=event.event_id,
+                group=lane,
+                content=labels.content(event),
+                start=start,
+                end=end,
+                type=POINT if end is None else RANGE,
+                class_name=class_name,
+                title=summary(event),
+                event_id=event.event_id,
+            )
+        )
+    return Timeline(
+        groups=tuple(TimelineGroup(lane, heading) for lane, heading in LANES),
+        items=tuple(items),
+    )
+
+
+class _Spans:
+    """Where the range items end: tenures and commitments."""
+
+    def __init__(self, ordered: list[IndexedEvent], retracted: set[str], lasting: datetime):
+        self._lasting = lasting
+        # Per role: the standing (unretracted) role events, by history index.
+        self._role_steps: dict[str, tuple[list[int], list[datetime]]] = {}
+        self._index = {event.event_id: index for index, event in enumerate(ordered)}
+        self._last_activity: dict[str, datetime] = {}
+        for index, event in enumerate(ordered):
+            if event.event_id in retracted:
+                continue
+            if event.type in event_types.LEADERSHIP_EVENTS:
+                role = event.data.get("role")
+                if isinstance(role, str):
+                    indexes, instants = self._role_steps.setdefault(role, ([], []))
+                    indexes.append(index)
+                    instants.append(event.occurred_at)
+            elif event.type in (event_types.COMMITMENT_DELIVERED, event_types.COMMITMENT_RELEASED):
+                commitment_id = event.data.get("commitmentId")
+                if isinstance(commitment_id, str):
+                    self._last_activity[commitment_id] = event.occurred_at
+
+    def end_of(self, event: IndexedEvent) -> datetime | None:
+        if event.type == event_types.LEADER_APPOINTED:
+            return self._tenure_end(event)
+        if event.type == event_types.COMMITMENT_MADE:
+            return self._commitment_end(event)
+        return None
+
+    def _tenure_end(self, event: IndexedEvent) -> datetime:
+        role = event.data.get("role")
+        steps = self._role_steps.get(role) if isinstance(role, str) else None
+        if steps is not None:
+            indexes, instants = steps
+            following = bisect_right(indexes, self._index[event.event_id])
+            if following < len(indexes):
+                return instants[following]
+        return max(event.occurred_at, self._lasting)
+
+    def _commitment_end(self, event: IndexedEvent) -> datetime:
+        due = event.data.get("dueAt")
+        end = event.occurred_at
+        if isinstance(due, str):
+            end = max(end, parse_instant(due))
+        commitment_id = event.data.get("commitmentId")
+        last = self._last_activity.get(commitment_id) if isinstance(commitment_id, str) else None
+        return max(end, last) if last is not None else end
+
+
+class _Labels:
+    """Short item texts, naming partners by name where the history gives one."""
+
+    def __init__(self, ordered: list[IndexedEvent]) -> None:
+        self._names: dict[str, str] = {}
+        self._units: dict[str, str] = {}
+        for event in ordered:
+            data = event.data
+            if event.type == event_types.PARTNER_JOINED:
+                self._names[str(data.get("partnerId"))] = str(data.get("name"))
+            elif event.type == event_types.COMMITMENT_MADE:
+                self._units[str(data.get("commitmentId"))] = str(data.get("unit") or "")
+
+    def _partner(self, data: Data, key: str) -> str:
+        partner_id = data.get(key)
+        if not isinstance(partner_id, str):
+            return "the partnership"
+        return self._names.get(partner_id, partner_id)
+
+    def content(self, event: IndexedEvent) -> str:
+        data, kind = event.data, event.type
+        if kind == event_types.PARTNERSHIP_FORMED:
+            return f"Formed: {data.get('name')}"
+        if kind == event_types.PARTNER_JOINED:
+            return f"{data.get('name')} joined"
+        if kind == event_types.PARTNER_LEFT:
+            return f"{self._partner(data, 'partnerId')} left"
+        if kind == event_types.RISK_SHARES_AGREED:
+            return "Risk shares agreed"
+        if kind == event_types.GOAL_SET:
+            return f"Goal set: {data.get('statement')}"
+        if kind == event_types.GOAL_REVISED:
+            return f"Goal revised: {data.get('statement')}"
+        if kind == event_types.GOAL_ENDORSED:
+            return (
+                f"{self._partner(data, 'partnerId')} endorsed {data.get('goalId')} "
+                f"v{data.get('version')} ({data.get('rating')}/5)"
+            )
+        if kind == event_types.GOAL_REAFFIRMED:
+            return f"Goal reaffirmed: {data.get('goalId')}"
+        if kind == event_types.GOAL_RETIRED:
+            return f"Goal retired: {data.get('goalId')}"
+        if kind == event_types.DECISION_RECORDED:
+            return str(data.get("title"))
+        if kind == event_types.COMMITMENT_MADE:
+            return self._commitment(data)
+        if kind == event_types.COMMITMENT_DELIVERED:
+            return self._delivery(data)
+        if kind == event_types.COMMITMENT_RELEASED:
+            how = "by agreement" if data.get("byAgreement") is True else "without agreement"
+            return f"{data.get('commitmentId')} released {how}"
+        if kind == event_types.LEADER_APPOINTED:
+            return f"{data.get('role')}: {data.get('person')}"
+        if kind == event_types.LEADER_DEPARTED:
+            return f"{data.get('role')} vacated"
+        if kind == event_types.TRUST_CHECK_IN_RECORDED:
+            return (
+                f"Check-in: {self._partner(data, 'respondentId')} on "
+                f"{self._partner(data, 'aboutId')}"
+            )
+        return summary(event)
+
+    def _commitment(self, data: Data) -> str:
+        size, kind = data.get("quantity"), str(data.get("kind"))
+        promised = (
+            amount(float(size), str(data.get("unit") or ""))
+            if isinstance(size, int | float)
+            else "?"
+        )
+        return f"{self._partner(data, 'partnerId')}: {promised} of {KIND_WORDS.get(kind, kind)}"
+
+    def _delivery(self, data: Data) -> str:
+        size = data.get("quantity")
+        unit = self._units.get(str(data.get("commitmentId")), "")
+        delivered = amount(float(size), unit) if isinstance(size, int | float) else quantity(0.0)
+        return f"Delivered {delivered} on {data.get('commitmentId')}"
