@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--window-days", type=int, default=365)
     p.add_argument("--json", action="store_true")
     command("rebuild", _rebuild, "rebuild every view from position 0")
+    p = command("token", _token, "issue, revoke and list bearer tokens")
+    p.add_argument("action", choices=("issue", "revoke", "list"))
+    p.add_argument("token_id", nargs="?", help="for revoke: the id `token list` shows")
+    p.add_argument("--actor", help="for issue: the actor; for revoke: all of its tokens")
     command("project", _project, "run the projection worker")
     for name, run, help_ in (
         ("serve", _serve, "serve the GraphQL API and the timeline page"),
@@ -235,6 +239,33 @@ def _rebuild(args: argparse.Namespace) -> int:
         projector.run_until_current(step)
         stop()
         print(f"rebuilt views from {done} events")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .tokens import TokenStore
+
+    with _runtime(args, current=False) as runtime:
+        store = TokenStore(runtime.views)
+        try:
+            if args.action == "issue":
+                if not args.actor:
+                    print("accord: token issue needs --actor NAME", file=sys.stderr)
+                    return 2
+                print(store.issue(args.actor))
+            elif args.action == "revoke":
+                count = store.revoke(args.token_id, args.actor)
+                print(f"revoked {count} token(s)")
+                return 0 if count else 1
+            else:
+                for info in store.list():
+                    state = f"revoked {info.revoked_at}" if info.revoked_at else "active"
+                    print(f"{info.token_id}  {info.actor}  issued {info.issued_at}  {state}")
+        except ValueError as error:
+            print(f"accord: {error}", file=sys.stderr)
+            return 2
+        finally:
+            store.close()
     return 0
 
 
