@@ -157,3 +157,37 @@ def test_removing_the_newest_events_is_caught_against_an_anchor(sqlite_url: str,
     db.execute("DELETE FROM stored_events WHERE originator_version > 320")
     assert accord("verify", "--database", sqlite_url) == (0, f"{pid} valid 320\n")
     assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (1, f"{pid} broken at 321\n")
+
+
+@pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
+def test_health_json_after_an_import_matches_every_fully_known_probe(sqlite_url: str, name: str) -> None:
+    from tests.scenario_support import compare_health_json, load_probes
+
+    _, out = accord("import", str(SHARED / "scenarios" / f"{name}.steps.json"), "--database", sqlite_url)
+    pid = out.strip()
+    probes = [p for p in load_probes(name) if p["knownPhase"] == 2]
+    assert probes
+    for probe in probes:
+        code, text = accord(
+            "health", pid, "--as-of", probe["asOf"], "--window-days", str(probe["windowDays"]),
+            "--json", "--database", sqlite_url,
+        )
+        assert code == 0
+        assert compare_health_json(json.loads(text), probe["expected"]) == [], probe["asOf"]
+
+
+def test_the_health_report_answers_the_four_questions(sqlite_url: str) -> None:
+    _, out = accord("import", str(SCENARIO), "--database", sqlite_url)
+    code, text = accord("health", out.strip(), "--as-of", "2026-09-30", "--database", sqlite_url)
+    assert code == 0
+    for question in ("Is this a true partnership?", "What are your common goals?", "Where is the trust?", "Who is doing the work?"):
+        assert question in text
+
+
+def test_tokens_are_issued_listed_and_revoked(sqlite_url: str) -> None:
+    code, token = accord("token", "issue", "--actor", "alice", "--database", sqlite_url)
+    assert code == 0 and token.startswith("acc_")
+    _, listing = accord("token", "list", "--database", sqlite_url)
+    assert "alice" in listing and token.strip() not in listing
+    token_id = listing.split()[0]
+    assert accord("token", "revoke", token_id, "--database", sqlite_url) == (0, "revoked 1 token(s)\n")

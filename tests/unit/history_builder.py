@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from accord.projections.health import Health, health
 from accord.projections.records import IndexedEvent
 from tests.scenario_support import EVENT_TYPES, event_data
 
@@ -190,3 +191,13 @@ class HistoryBuilder:
                 target, retracted_by=retraction.event_id, retracted_at=retraction.recorded_at
             )
         return retraction
+
+
+def read(
+    history: HistoryBuilder,
+    at: datetime,
+    window_days: int = 365,
+    known_at: datetime = KNOWN,
+) -> Health:
+    """The health of the built history at `at`."""
+    return health(history.events, at, known_at, window_days)
