@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from .domain.errors import DomainError
 from .domain.instants import InstantError, format_instant, parse_instant
 from .domain.service import StepError
 from .projections.projector import Projector
@@ -278,13 +277,14 @@ def _project(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .web.server import serve
 
-    return serve(
+    status: int = serve(
         args.database,
         host=args.host,
         port=args.port,
         auth=not args.no_auth,
         projector=not args.no_projector,
     )
+    return status
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -95,7 +95,9 @@ def audit_key() -> bytes:
     text = os.environ.get("ACCORD_AUDIT_KEY")
     if text:
         return text.encode("utf-8")
-    default = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "accord" / "audit.key"
+    default = (
+        Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "accord" / "audit.key"
+    )
     path = Path(os.environ.get("ACCORD_AUDIT_KEY_FILE", default))
     if not path.exists():
         import secrets

@@ -50,7 +50,8 @@ class TokenStore:
         digest = _digest(token)
         self.connection.execute(
             self.views.sql(
-                "INSERT INTO auth_tokens (token_hash, token_id, actor, issued_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO auth_tokens (token_hash, token_id, actor, issued_at) "
+                "VALUES (?, ?, ?, ?)"
             ),
             (digest, digest[:12], actor, datetime.now(UTC).isoformat()),
         )
@@ -66,7 +67,9 @@ class TokenStore:
         else:
             raise ValueError("give a token id or --actor")
         cursor = self.connection.execute(
-            self.views.sql(f"UPDATE auth_tokens SET revoked_at = ? WHERE {sql} AND revoked_at IS NULL"),
+            self.views.sql(
+                f"UPDATE auth_tokens SET revoked_at = ? WHERE {sql} AND revoked_at IS NULL"
+            ),
             params,
         )
         return int(cursor.rowcount)

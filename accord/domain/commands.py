@@ -202,9 +202,7 @@ MUTATIONS: dict[str, MutationSpec] = {
             "PartnerLeft",
             (_req("partnerId", _identifier), _opt("reason", OPTIONAL_LONG)),
         ),
-        MutationSpec(
-            "setGoal", "GoalSet", (_opt("goalId", _identifier), _req("statement", LONG))
-        ),
+        MutationSpec("setGoal", "GoalSet", (_opt("goalId", _identifier), _req("statement", LONG))),
         MutationSpec(
             "reviseGoal",
             "GoalRevised",
@@ -343,7 +341,9 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
         name = "partnershipId" if raw.get("partnershipId") is not None else "expectedVersion"
         raise invalid(name, f"is not an input field of {mutation}")
     key = raw.get("idempotencyKey")
-    if key is not None and (not isinstance(key, str) or not key or len(key) > IDEMPOTENCY_KEY_LIMIT):
+    if key is not None and (
+        not isinstance(key, str) or not key or len(key) > IDEMPOTENCY_KEY_LIMIT
+    ):
         raise invalid("idempotencyKey", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
     expected = raw.get("expectedVersion")
     if expected is not None:
@@ -356,7 +356,9 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
         if value is None:
             if field.required:
                 raise invalid(field.name, "is required")
-            fields[field.name] = list(field.default) if isinstance(field.default, tuple) else field.default
+            fields[field.name] = (
+                list(field.default) if isinstance(field.default, tuple) else field.default
+            )
             continue
         fields[field.name] = field.read(value, field.name)
     return Command(spec, partnership_id, fields, occurred_at, expected, key)
@@ -376,4 +378,11 @@ def require_error(error: DomainError | None) -> None:
         raise error
 
 
-__all__ = ["MUTATIONS", "Command", "DomainError", "MutationSpec", "input_fingerprint", "read_command"]
+__all__ = [
+    "MUTATIONS",
+    "Command",
+    "DomainError",
+    "MutationSpec",
+    "input_fingerprint",
+    "read_command",
+]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from datetime import datetime, timedelta
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
@@ -83,7 +83,7 @@ class PartnershipEvent(Aggregate.Event):
     @classmethod
     def data_fields(cls) -> list[str]:
         skip = cls.COMMON | cls.INTERNAL
-        return [f.name for f in dataclasses.fields(cls) if f.name not in skip]  # type: ignore[arg-type]
+        return [f.name for f in dataclasses.fields(cls) if f.name not in skip]
 
     @property
     def position(self) -> int:
@@ -209,13 +209,13 @@ class Partnership(Aggregate):
     class RoleRevoked(PartnershipEvent):
         actor: str
 
-    def __init__(  # noqa: PLR0913 - the formation event's fields, as eventsourcing passes them
+    def __init__(
         self,
         name: str,
         purpose: str,
         occurred_at: datetime,
         recorded_by: str,
-        hash: str,  # noqa: A002
+        hash: str,
         idempotency_key: str | None,
         fingerprint: str | None,
     ) -> None:
@@ -246,7 +246,10 @@ class Partnership(Aggregate):
         """Record a new partnership; its former becomes its ADMIN."""
         occurred_at = command.occurred_at or now
         _check_not_future(occurred_at, now)
-        data = event_data(cls.PartnershipFormed, {"name": command.fields["name"], "purpose": command.fields["purpose"]})
+        data = event_data(
+            cls.PartnershipFormed,
+            {"name": command.fields["name"], "purpose": command.fields["purpose"]},
+        )
         common = _common(
             cls.PartnershipFormed, partnership_id, 1, None, occurred_at, now, actor, data, sealer
         )
@@ -388,7 +391,9 @@ class Partnership(Aggregate):
         self, values: dict[str, Any], position: int, target: PartnershipEvent | None
     ) -> None:
         if target is None:
-            raise not_found("eventId", f"no event '{values['target_event_id']}' in this partnership")
+            raise not_found(
+                "eventId", f"no event '{values['target_event_id']}' in this partnership"
+            )
         if target.type_name() in NOT_RETRACTABLE:
             raise invalid("eventId", f"a {target.type_name()} event cannot be retracted")
         if str(target.position) in self.retracted:
@@ -507,8 +512,7 @@ class Partnership(Aggregate):
             if not any(int(entry[1]) == event.target_position for entry in entries):
                 continue
             made = any(
-                int(entry[1]) == event.target_position and entry[2] == tl.MADE
-                for entry in entries
+                int(entry[1]) == event.target_position and entry[2] == tl.MADE for entry in entries
             )
             timeline["entries"] = (
                 [] if made else [e for e in entries if int(e[1]) != event.target_position]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from contextlib import suppress
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,14 @@ from eventsourcing.persistence import IntegrityError
 
 from .chain import chain_hash
 from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command
-from .errors import UNKNOWN_PARTNERSHIP, DomainError, Forbidden, VersionConflict, duplicate, not_found
+from .errors import (
+    UNKNOWN_PARTNERSHIP,
+    DomainError,
+    Forbidden,
+    VersionConflict,
+    duplicate,
+    not_found,
+)
 from .identity import partnership_id_for_key, position_of_event
 from .instants import InstantError, parse_instant
 from .partnership import Partnership, PartnershipEvent
@@ -56,7 +64,9 @@ class StepError(Exception):
     error: DomainError
 
     def __str__(self) -> str:
-        return f"step {self.step}: {self.error.field}: {self.error.code.value}: {self.error.message}"
+        return (
+            f"step {self.step}: {self.error.field}: {self.error.code.value}: {self.error.message}"
+        )
 
 
 @dataclass(frozen=True)
@@ -89,10 +99,8 @@ def fingerprint(mutation: str, raw: Mapping[str, Any]) -> str:
     body = {k: v for k, v in raw.items() if k not in COMMON_FIELDS or k == "occurredAt"}
     for name in ("occurredAt", "dueAt"):
         if isinstance(body.get(name), str):
-            try:
+            with suppress(InstantError):
                 body[name] = parse_instant(body[name])
-            except InstantError:
-                pass
     text = json.dumps([mutation, _normal(body)], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -153,9 +161,12 @@ class AccordApplication(Application[uuid.UUID]):
                 replay = self._replayed(partnership, raw.get("idempotencyKey"), print_)
                 if replay is not None:
                     return replay
-                if isinstance(expected, int) and not isinstance(expected, bool):
-                    if expected != partnership.version:
-                        raise VersionConflict(expected, partnership.version)
+                if (
+                    isinstance(expected, int)
+                    and not isinstance(expected, bool)
+                    and expected != partnership.version
+                ):
+                    raise VersionConflict(expected, partnership.version)
                 command = read_command(mutation, raw)
                 target = self._target_of(partnership, command)
                 event = partnership.record(
@@ -212,7 +223,10 @@ class AccordApplication(Application[uuid.UUID]):
             return self._form(raw, actor, print_)
         self._announce()
         return Outcome(
-            partnership_id, self._event_at(partnership_id, 1), 1, notification_id=_last_id(recordings)
+            partnership_id,
+            self._event_at(partnership_id, 1),
+            1,
+            notification_id=_last_id(recordings),
         )
 
     def _replayed(self, partnership: Partnership, key: Any, print_: str) -> Outcome | None:
@@ -323,7 +337,8 @@ class AccordApplication(Application[uuid.UUID]):
     ) -> Iterator[PartnershipEvent]:
         """The partnership's events after a position, in order."""
         for event in self.events.get(partnership_id, gt=after or None):
-            yield event  # type: ignore[misc]
+            assert isinstance(event, PartnershipEvent)
+            yield event
 
     def partnership_ids(self) -> list[uuid.UUID]:
         """Every partnership in the store, in order of formation."""
@@ -335,9 +350,10 @@ class AccordApplication(Application[uuid.UUID]):
             if not page:
                 return ids
             for notification in page:
-                if notification.originator_id not in seen:
-                    seen.add(notification.originator_id)
-                    ids.append(uuid.UUID(str(notification.originator_id)))
+                pid = uuid.UUID(str(notification.originator_id))
+                if pid not in seen:
+                    seen.add(pid)
+                    ids.append(pid)
             start = page[-1].id + 1
 
     def verify(self, partnership_id: uuid.UUID) -> ChainReport:
@@ -355,10 +371,11 @@ class AccordApplication(Application[uuid.UUID]):
         ):
             checked = expected_position
             try:
-                event = self.mapper.to_domain_event(stored)
+                decoded = self.mapper.to_domain_event(stored)
+                assert isinstance(decoded, PartnershipEvent)
+                event = decoded
                 ok = (
-                    isinstance(event, PartnershipEvent)
-                    and event.position == expected_position
+                    event.position == expected_position
                     and event.previous_hash == previous
                     and event.hash == recompute_hash(partnership_id, event)
                     and (self.sealer is None or event.seal == self.sealer(event.hash))
@@ -380,21 +397,23 @@ class AccordApplication(Application[uuid.UUID]):
 
     def _load(self, partnership_id: uuid.UUID) -> Partnership:
         try:
-            return self.repository.get(partnership_id, deepcopy_from_cache=False)  # type: ignore[no-any-return]
+            partnership = self.repository.get(partnership_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise not_found("partnershipId", UNKNOWN_PARTNERSHIP) from None
+        assert isinstance(partnership, Partnership)
+        return partnership
 
     def _event_at(self, partnership_id: uuid.UUID, position: int) -> PartnershipEvent:
         events = list(self.events.get(partnership_id, gt=position - 1, lte=position))
-        return events[0]  # type: ignore[no-any-return]
+        event = events[0]
+        assert isinstance(event, PartnershipEvent)
+        return event
 
     def _evict(self, partnership_id: uuid.UUID) -> None:
         cache = self.repository.cache
         if cache is not None:
-            try:
+            with suppress(KeyError):
                 cache.get(partnership_id, evict=True)
-            except KeyError:
-                pass
 
     def _lock_for(self, partnership_id: uuid.UUID) -> threading.Lock:
         with self._locks_lock:
@@ -422,7 +441,11 @@ class AccordApplication(Application[uuid.UUID]):
         for aggregate in processing_event.aggregates.values():
             if not isinstance(aggregate, Partnership):
                 continue
-            versions = [e.originator_version for e in processing_event.events if e.originator_id == aggregate.id]
+            versions = [
+                e.originator_version
+                for e in processing_event.events
+                if e.originator_id == aggregate.id
+            ]
             if any(v % SNAPSHOT_INTERVAL == 0 for v in versions):
                 self._snapshot(aggregate)
 
@@ -453,4 +476,3 @@ def recompute_hash(partnership_id: uuid.UUID, event: PartnershipEvent) -> str:
         recorded_by=event.recorded_by,
         data=event.data,
     )
-

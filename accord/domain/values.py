@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 
-class Sector(str, Enum):
+class Sector(StrEnum):
     NHS_TRUST = "NHS_TRUST"
     LOCAL_AUTHORITY = "LOCAL_AUTHORITY"
     PRIMARY_CARE = "PRIMARY_CARE"
@@ -16,27 +16,27 @@ class Sector(str, Enum):
     OTHER = "OTHER"
 
 
-class DecisionCategory(str, Enum):
+class DecisionCategory(StrEnum):
     STRATEGY = "STRATEGY"
     GOVERNANCE = "GOVERNANCE"
     DELIVERY = "DELIVERY"
     RESOURCING = "RESOURCING"
 
 
-class DecisionMethod(str, Enum):
+class DecisionMethod(StrEnum):
     CONSENSUS = "CONSENSUS"
     VOTE = "VOTE"
     SINGLE_PARTNER = "SINGLE_PARTNER"
     DELEGATED = "DELEGATED"
 
 
-class ResourceKind(str, Enum):
+class ResourceKind(StrEnum):
     FUNDING = "FUNDING"
     STAFF = "STAFF"
     IN_KIND = "IN_KIND"
 
 
-class AccessRole(str, Enum):
+class AccessRole(StrEnum):
     """What an actor may do in a partnership; each role includes the ones before it."""
 
     VIEWER = "VIEWER"

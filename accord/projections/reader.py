@@ -128,7 +128,9 @@ class ViewReader:
         )
         return event_of(rows[0]) if rows else None
 
-    def events_after(self, partnership_id: str, position: int, limit: int = 500) -> list[IndexedEvent]:
+    def events_after(
+        self, partnership_id: str, position: int, limit: int = 500
+    ) -> list[IndexedEvent]:
         """Events after a stream position, in order (for subscriptions)."""
         return [
             event_of(row)

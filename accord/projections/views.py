@@ -102,8 +102,9 @@ class ViewDatabase:
 
     def connect(self) -> Any:
         if self.kind == "sqlite":
-            connection = sqlite3.connect(self.target, timeout=30, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(
+                self.target, timeout=30, isolation_level=None, check_same_thread=False
+            )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             return connection

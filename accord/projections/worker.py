@@ -26,7 +26,9 @@ VIEWS_CHANNEL = "accord_views"  # the worker NOTIFYs this with the new view posi
 log = logging.getLogger("accord.worker")
 
 
-def run_worker(url: str | None, *, poll_seconds: float = 1.0, stop: threading.Event | None = None) -> int:
+def run_worker(
+    url: str | None, *, poll_seconds: float = 1.0, stop: threading.Event | None = None
+) -> int:
     """Project until stopped (SIGTERM/SIGINT); returns the exit status."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = database_from_url(url)

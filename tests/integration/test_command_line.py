@@ -37,13 +37,17 @@ def test_import_records_every_step_and_prints_only_the_id(sqlite_url: str) -> No
 def test_the_installed_command_runs_as_a_real_process(sqlite_url: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "accord", "import", str(SCENARIO), "--database", sqlite_url],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 1
 
 
-def test_an_invalid_step_prints_step_field_code_and_records_nothing(sqlite_url: str, tmp_path: Path) -> None:
+def test_an_invalid_step_prints_step_field_code_and_records_nothing(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     steps = json.loads(SCENARIO.read_text())["steps"]
     steps[7]["input"]["rating"] = 9
     bad = tmp_path / "bad.steps.json"
@@ -60,7 +64,19 @@ def test_export_writes_every_event_field_as_json_lines_and_csv(sqlite_url: str) 
     _, lines = accord("export", pid, "--database", sqlite_url)
     rows = [json.loads(line) for line in lines.splitlines()]
     assert len(rows) == 324
-    assert set(rows[0]) == {"id", "type", "position", "occurredAt", "recordedAt", "recordedBy", "summary", "data", "retracted", "hash", "previousHash"}
+    assert set(rows[0]) == {
+        "id",
+        "type",
+        "position",
+        "occurredAt",
+        "recordedAt",
+        "recordedBy",
+        "summary",
+        "data",
+        "retracted",
+        "hash",
+        "previousHash",
+    }
     assert sum(row["retracted"] for row in rows) == 3
     _, text = accord("export", pid, "--format", "csv", "--database", sqlite_url)
     assert len(text.strip().splitlines()) == 325
@@ -73,7 +89,11 @@ def _imported(sqlite_url: str) -> tuple[str, sqlite3.Connection]:
 
 
 def _state(db: sqlite3.Connection, position: int) -> bytes:
-    return bytes(db.execute("SELECT state FROM stored_events WHERE originator_version = ?", (position,)).fetchone()[0])
+    return bytes(
+        db.execute(
+            "SELECT state FROM stored_events WHERE originator_version = ?", (position,)
+        ).fetchone()[0]
+    )
 
 
 def test_verify_catches_a_flipped_byte_at_its_position(sqlite_url: str) -> None:
@@ -137,40 +157,67 @@ def test_a_chain_recomputed_without_the_audit_key_is_caught(sqlite_url: str) -> 
                 values["recorded_by"] = "mallory"
             values["previous_hash"] = previous
             values["hash"] = previous = chain_hash(
-                previous_hash=values["previous_hash"], partnership_id=pid, position=event.position,
-                event_type=event.type_name(), occurred_at=event.occurred_at,
-                recorded_at=event.recorded_at, recorded_by=values["recorded_by"], data=event.data,
+                previous_hash=values["previous_hash"],
+                partnership_id=pid,
+                position=event.position,
+                event_type=event.type_name(),
+                occurred_at=event.occurred_at,
+                recorded_at=event.recorded_at,
+                recorded_by=values["recorded_by"],
+                data=event.data,
             )
             forged = type(event)(**values)
             stored = runtime.app.mapper.to_stored_event(forged)
-            db.execute("UPDATE stored_events SET state = ? WHERE originator_version = ?", (stored.state, event.position))
+            db.execute(
+                "UPDATE stored_events SET state = ? WHERE originator_version = ?",
+                (stored.state, event.position),
+            )
     finally:
         runtime.close()
     assert accord("verify", pid, "--database", sqlite_url) == (1, f"{pid} broken at 31\n")
 
 
-def test_removing_the_newest_events_is_caught_against_an_anchor(sqlite_url: str, tmp_path: Path) -> None:
+def test_removing_the_newest_events_is_caught_against_an_anchor(
+    sqlite_url: str, tmp_path: Path
+) -> None:
     pid, db = _imported(sqlite_url)
     anchor = tmp_path / "anchor.json"
-    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (0, f"{pid} valid 324\n")
+    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (
+        0,
+        f"{pid} valid 324\n",
+    )
     assert json.loads(anchor.read_text())[pid]["position"] == 324
     db.execute("DELETE FROM stored_events WHERE originator_version > 320")
     assert accord("verify", "--database", sqlite_url) == (0, f"{pid} valid 320\n")
-    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (1, f"{pid} broken at 321\n")
+    assert accord("verify", "--anchor", str(anchor), "--database", sqlite_url) == (
+        1,
+        f"{pid} broken at 321\n",
+    )
 
 
 @pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
-def test_health_json_after_an_import_matches_every_fully_known_probe(sqlite_url: str, name: str) -> None:
+def test_health_json_after_an_import_matches_every_fully_known_probe(
+    sqlite_url: str, name: str
+) -> None:
     from tests.scenario_support import compare_health_json, load_probes
 
-    _, out = accord("import", str(SHARED / "scenarios" / f"{name}.steps.json"), "--database", sqlite_url)
+    _, out = accord(
+        "import", str(SHARED / "scenarios" / f"{name}.steps.json"), "--database", sqlite_url
+    )
     pid = out.strip()
     probes = [p for p in load_probes(name) if p["knownPhase"] == 2]
     assert probes
     for probe in probes:
         code, text = accord(
-            "health", pid, "--as-of", probe["asOf"], "--window-days", str(probe["windowDays"]),
-            "--json", "--database", sqlite_url,
+            "health",
+            pid,
+            "--as-of",
+            probe["asOf"],
+            "--window-days",
+            str(probe["windowDays"]),
+            "--json",
+            "--database",
+            sqlite_url,
         )
         assert code == 0
         assert compare_health_json(json.loads(text), probe["expected"]) == [], probe["asOf"]
@@ -180,7 +227,12 @@ def test_the_health_report_answers_the_four_questions(sqlite_url: str) -> None:
     _, out = accord("import", str(SCENARIO), "--database", sqlite_url)
     code, text = accord("health", out.strip(), "--as-of", "2026-09-30", "--database", sqlite_url)
     assert code == 0
-    for question in ("Is this a true partnership?", "What are your common goals?", "Where is the trust?", "Who is doing the work?"):
+    for question in (
+        "Is this a true partnership?",
+        "What are your common goals?",
+        "Where is the trust?",
+        "Who is doing the work?",
+    ):
         assert question in text
 
 
@@ -190,4 +242,7 @@ def test_tokens_are_issued_listed_and_revoked(sqlite_url: str) -> None:
     _, listing = accord("token", "list", "--database", sqlite_url)
     assert "alice" in listing and token.strip() not in listing
     token_id = listing.split()[0]
-    assert accord("token", "revoke", token_id, "--database", sqlite_url) == (0, "revoked 1 token(s)\n")
+    assert accord("token", "revoke", token_id, "--database", sqlite_url) == (
+        0,
+        "revoked 1 token(s)\n",
+    )

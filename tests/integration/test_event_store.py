@@ -24,18 +24,35 @@ def runtime(database_url: str) -> Iterator[Runtime]:
 
 def form(runtime: Runtime, **extra: Any) -> uuid.UUID:
     outcome = runtime.app.execute(
-        "formPartnership", {"name": "Riverside", "purpose": "Joined-up care", "occurredAt": "2025-01-01", **extra}, actor="alice"
+        "formPartnership",
+        {"name": "Riverside", "purpose": "Joined-up care", "occurredAt": "2025-01-01", **extra},
+        actor="alice",
     )
     runtime.app.execute(
         "joinPartner",
-        {"partnershipId": str(outcome.partnership_id), "partnerId": "trust", "name": "Trust", "sector": "NHS_TRUST", "occurredAt": "2025-01-02"},
+        {
+            "partnershipId": str(outcome.partnership_id),
+            "partnerId": "trust",
+            "name": "Trust",
+            "sector": "NHS_TRUST",
+            "occurredAt": "2025-01-02",
+        },
         actor="alice",
     )
     return outcome.partnership_id
 
 
 def check_in(pid: uuid.UUID, **extra: Any) -> dict[str, Any]:
-    return {"partnershipId": str(pid), "respondentId": "trust", "reliability": 4, "openness": 4, "respect": 4, "sharedOwnership": 4, "occurredAt": "2025-02-01", **extra}
+    return {
+        "partnershipId": str(pid),
+        "respondentId": "trust",
+        "reliability": 4,
+        "openness": 4,
+        "respect": 4,
+        "sharedOwnership": 4,
+        "occurredAt": "2025-02-01",
+        **extra,
+    }
 
 
 def test_a_history_survives_a_restart(database_url: str) -> None:
@@ -104,19 +121,29 @@ def test_with_an_expected_version_the_losers_get_a_version_conflict(database_url
 
 def test_an_idempotent_retry_returns_the_first_result_and_records_nothing(runtime: Runtime) -> None:
     pid = form(runtime)
-    first = runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1"), actor="alice")
-    again = runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", expectedVersion=1), actor="alice")
+    first = runtime.app.execute(
+        "recordTrustCheckIn", check_in(pid, idempotencyKey="k-1"), actor="alice"
+    )
+    again = runtime.app.execute(
+        "recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", expectedVersion=1), actor="alice"
+    )
     assert again.replayed and again.event.event_id == first.event.event_id
     assert runtime.app.partnership(pid).version == 3
     with pytest.raises(DomainError) as caught:
-        runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", respect=1), actor="alice")
+        runtime.app.execute(
+            "recordTrustCheckIn", check_in(pid, idempotencyKey="k-1", respect=1), actor="alice"
+        )
     assert caught.value.code == ErrorCode.DUPLICATE and caught.value.field == "idempotencyKey"
 
 
 def test_a_refused_command_leaves_its_key_free(runtime: Runtime) -> None:
     pid = form(runtime)
     with pytest.raises(DomainError):
-        runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-2", respondentId="nobody"), actor="alice")
+        runtime.app.execute(
+            "recordTrustCheckIn",
+            check_in(pid, idempotencyKey="k-2", respondentId="nobody"),
+            actor="alice",
+        )
     runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k-2"), actor="alice")
 
 
@@ -143,7 +170,19 @@ def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime,
 
 def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) -> None:
     steps = json.loads((SHARED / "scenarios" / "hartmoor-a.steps.json").read_text())["steps"]
-    broken = [*steps[:50], {"mutation": "recordDecision", "input": {"title": "x", "category": "STRATEGY", "method": "VOTE", "decidedBy": ["ghost"]}}, *steps[50:]]
+    broken = [
+        *steps[:50],
+        {
+            "mutation": "recordDecision",
+            "input": {
+                "title": "x",
+                "category": "STRATEGY",
+                "method": "VOTE",
+                "decidedBy": ["ghost"],
+            },
+        },
+        *steps[50:],
+    ]
     from accord.domain.service import StepError
 
     with pytest.raises(StepError) as caught:

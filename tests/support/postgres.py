@@ -51,7 +51,9 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(root, "postgres", "postgres")
         subprocess.run(
-            server._as_owner(_bin("initdb"), "-D", str(data), "-A", "trust", "-U", user, "-E", "UTF8"),
+            server._as_owner(
+                _bin("initdb"), "-D", str(data), "-A", "trust", "-U", user, "-E", "UTF8"
+            ),
             check=True,
             capture_output=True,
         )
@@ -59,10 +61,22 @@ class PostgresServer:
         return server
 
     def run(self) -> None:
-        options = f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+        options = (
+            f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=300"
+        )
         subprocess.run(
-            self._as_owner(_bin("pg_ctl"), "-D", str(self.data_dir), "-o", options, "-w", "-l",
-                           str(self.data_dir / "server.log"), "start"),
+            self._as_owner(
+                _bin("pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(self.data_dir / "server.log"),
+                "start",
+            ),
             check=True,
             capture_output=True,
         )

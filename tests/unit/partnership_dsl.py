@@ -25,7 +25,9 @@ class Given:
     """A partnership built from commands, each judged exactly as the service would."""
 
     def __init__(self) -> None:
-        command = read_command("formPartnership", {"name": "Test", "purpose": "Testing", "occurredAt": day(0)})
+        command = read_command(
+            "formPartnership", {"name": "Test", "purpose": "Testing", "occurredAt": day(0)}
+        )
         self.partnership = Partnership.form(
             command, partnership_id=uuid.uuid4(), now=NOW, actor="tester", fingerprint=None
         )
@@ -37,7 +39,9 @@ class Given:
         target = None
         if mutation == "retractEntry":
             target = next((e for e in self.events if e.event_id == fields["eventId"]), None)
-        event = self.partnership.record(command, now=NOW, actor="tester", fingerprint=None, target=target)
+        event = self.partnership.record(
+            command, now=NOW, actor="tester", fingerprint=None, target=target
+        )
         self.events.append(event)
         return event
 
@@ -52,5 +56,7 @@ class Given:
 
     def partners(self, *ids: str, at: int = 1) -> Given:
         for pid in ids:
-            self.when("joinPartner", partnerId=pid, name=pid.title(), sector="OTHER", occurredAt=day(at))
+            self.when(
+                "joinPartner", partnerId=pid, name=pid.title(), sector="OTHER", occurredAt=day(at)
+            )
         return self
