@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from contextlib import suppress
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -397,7 +397,7 @@ class AccordApplication(Application[uuid.UUID]):
 
     def _load(self, partnership_id: uuid.UUID) -> Partnership:
         try:
-            partnership = self.repository.get(partnership_id, deepcopy_from_cache=False)
+            partnership: Any = self.repository.get(partnership_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise not_found("partnershipId", UNKNOWN_PARTNERSHIP) from None
         assert isinstance(partnership, Partnership)
