@@ -8,6 +8,7 @@ keyed read, and ids stay unique across partnerships.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 _NAMESPACE = uuid.UUID("6f1c2d3e-8a4b-4c5d-9e6f-7a8b9c0d1e2f")
 _POSITION_BITS = 48
@@ -19,9 +20,14 @@ def partnership_id_for_key(actor: str, idempotency_key: str) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"formPartnership\x00{actor}\x00{idempotency_key}")
 
 
+@lru_cache(maxsize=4096)
+def _stem(partnership_id: uuid.UUID) -> int:
+    return uuid.uuid5(_NAMESPACE, f"events\x00{partnership_id}").int
+
+
 def event_id(partnership_id: uuid.UUID, position: int) -> str:
     """The id of the event at `position` (1-based) in the partnership's stream."""
-    stem = uuid.uuid5(_NAMESPACE, f"events\x00{partnership_id}").int
+    stem = _stem(partnership_id)
     value = (stem & ~_POSITION_MASK) | (position & _POSITION_MASK)
     # Mark it as a version-8 (custom) RFC 4122 UUID.
     value &= ~(0xF << 76)

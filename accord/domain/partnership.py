@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
@@ -34,10 +35,12 @@ Subjects = list[tuple[str, tl.Entry, str]]
 Sealer = Callable[[str], str]
 
 
+@cache
 def camel(name: str) -> str:
     return _SNAKE_BOUNDARY.sub(lambda match: match.group(1).upper(), name)
 
 
+@cache
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -81,9 +84,8 @@ class PartnershipEvent(Aggregate.Event):
         return event_type_name(cls.__name__)
 
     @classmethod
-    def data_fields(cls) -> list[str]:
-        skip = cls.COMMON | cls.INTERNAL
-        return [f.name for f in dataclasses.fields(cls) if f.name not in skip]
+    def data_fields(cls) -> tuple[str, ...]:
+        return _data_fields(cls)
 
     @property
     def position(self) -> int:
@@ -96,6 +98,12 @@ class PartnershipEvent(Aggregate.Event):
 
     def apply(self, aggregate: Any) -> None:
         aggregate._apply_event(self)
+
+
+@cache
+def _data_fields(event_class: type[PartnershipEvent]) -> tuple[str, ...]:
+    skip = event_class.COMMON | event_class.INTERNAL
+    return tuple(f.name for f in dataclasses.fields(event_class) if f.name not in skip)  # type: ignore[arg-type]
 
 
 def event_data(event_class: type[PartnershipEvent], values: dict[str, Any]) -> dict[str, Any]:
@@ -196,11 +204,15 @@ class Partnership(Aggregate):
         note: str | None
 
     class EntryRetracted(PartnershipEvent):
-        INTERNAL: ClassVar[frozenset[str]] = frozenset({"target_position"})
+        INTERNAL: ClassVar[frozenset[str]] = frozenset(
+            {"target_position", "target_at", "target_subjects"}
+        )
         DATA_NAMES: ClassVar[dict[str, str]] = {"target_event_id": "eventId"}
         target_event_id: str
         reason: str
         target_position: int
+        target_at: int  # the target's occurredAt, in microseconds
+        target_subjects: list[str]  # the timelines the target has entries in
 
     class RoleGranted(PartnershipEvent):
         actor: str
@@ -399,7 +411,12 @@ class Partnership(Aggregate):
         if str(target.position) in self.retracted:
             raise invalid("eventId", "the event is already retracted")
         values["target_position"] = target.position
-        for subject, timeline in self._without(target).items():
+        values["target_at"] = to_micros(target.occurred_at)
+        values["target_subjects"] = [subject for subject, _, _ in _entries_of_event(target)]
+        for subject in values["target_subjects"]:
+            timeline = self._without(subject, values["target_at"], target.position)
+            if timeline is None:
+                continue
             _, entry, problem = tl.fold(subject, timeline)
             if entry is not None and problem is not None:
                 dependant = event_id_at(self.id, int(entry[1]))
@@ -453,19 +470,21 @@ class Partnership(Aggregate):
                 f"would make the recorded event {other} invalid ({problem.reason})",
             )
 
-    def _without(self, target: PartnershipEvent) -> dict[str, list[tl.Entry]]:
-        """The timelines touched by `target`, as they would be were it retracted."""
-        changed: dict[str, list[tl.Entry]] = {}
-        for subject, timeline in self.timelines.items():
-            entries = timeline["entries"]
-            if any(int(entry[1]) == target.position for entry in entries):
-                made = subject.startswith("commitment:") and isinstance(
-                    target, Partnership.CommitmentMade
-                )
-                changed[subject] = (
-                    [] if made else [e for e in entries if int(e[1]) != target.position]
-                )
-        return changed
+    def _without(self, subject: str, at: int, position: int) -> list[tl.Entry] | None:
+        """A timeline as it would be without the entry at (at, position); None when that
+        entry does not change the subject's state, so nothing after it can depend on it.
+
+        Retracting a commitment's making takes its deliveries and release with it."""
+        entries = self.timelines.get(subject, {}).get("entries", [])
+        index = tl.insertion_index(entries, [at, position, ""]) - 1
+        if index < 0 or int(entries[index][1]) != position:
+            return None
+        kind = entries[index][2]
+        if kind == tl.MADE:
+            return []
+        if kind not in tl.STATEFUL:
+            return None
+        return [*entries[:index], *entries[index + 1 :]]
 
     # ------------------------------------------------------------------ state
 
@@ -492,10 +511,7 @@ class Partnership(Aggregate):
                 self.ids[kind][getattr(event, name)] = event.position
         if isinstance(event, Partnership.CommitmentMade):
             self.ids["commitment"][event.commitment_id] = event.position
-        values = {name: getattr(event, name) for name in type(event).data_fields()}
-        for subject, entry, _ in entries_of(
-            type(event), values, to_micros(event.occurred_at), event.position
-        ):
+        for subject, entry, _ in _entries_of_event(event):
             timeline = self.timelines.setdefault(subject, {"entries": [], "tail": {}})
             entries = timeline["entries"]
             index = tl.insertion_index(entries, entry)
@@ -507,17 +523,22 @@ class Partnership(Aggregate):
 
     def _apply_retraction(self, event: Partnership.EntryRetracted) -> None:
         self.retracted[str(event.target_position)] = event.position
-        for subject, timeline in self.timelines.items():
-            entries = timeline["entries"]
-            if not any(int(entry[1]) == event.target_position for entry in entries):
+        for subject in event.target_subjects:
+            timeline = self.timelines.get(subject)
+            if timeline is None:
                 continue
-            made = any(
-                int(entry[1]) == event.target_position and entry[2] == tl.MADE for entry in entries
-            )
-            timeline["entries"] = (
-                [] if made else [e for e in entries if int(e[1]) != event.target_position]
-            )
-            timeline["tail"] = tl.fold(subject, timeline["entries"])[0]
+            entries = timeline["entries"]
+            index = tl.insertion_index(entries, [event.target_at, event.target_position, ""]) - 1
+            if index < 0 or int(entries[index][1]) != event.target_position:
+                continue
+            kind = entries[index][2]
+            if kind == tl.MADE:
+                timeline["entries"] = []
+                timeline["tail"] = {}
+                continue
+            del entries[index]
+            if kind in tl.STATEFUL:
+                timeline["tail"] = tl.fold(subject, entries)[0]
 
 
 def _check_not_future(occurred_at: datetime, now: datetime) -> None:
@@ -555,6 +576,11 @@ def _common(
         "hash": digest,
         "seal": sealer(digest) if sealer else None,
     }
+
+
+def _entries_of_event(event: PartnershipEvent) -> Subjects:
+    values = {name: getattr(event, name) for name in type(event).data_fields()}
+    return entries_of(type(event), values, to_micros(event.occurred_at), event.position)
 
 
 def entries_of(

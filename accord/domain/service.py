@@ -9,6 +9,7 @@ within a process, so the cached aggregate is never shared between two commands).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import threading
@@ -266,6 +267,22 @@ class AccordApplication(Application[uuid.UUID]):
 
         A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step N.
         """
+        # Judging a long history allocates many small objects that live on; the cyclic
+        # collector would rescan them all, again and again, for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._import(steps, actor, progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _import(
+        self,
+        steps: list[Mapping[str, Any]],
+        actor: str,
+        progress: Callable[[int], None] | None,
+    ) -> tuple[uuid.UUID, int]:
         partnership: Partnership | None = None
         events: list[PartnershipEvent] = []
         for index, step in enumerate(steps):
@@ -304,7 +321,7 @@ class AccordApplication(Application[uuid.UUID]):
                     command,
                     now=self._now(),
                     actor=actor,
-                    fingerprint=fingerprint(mutation, raw),
+                    fingerprint=fingerprint(mutation, raw) if command.idempotency_key else None,
                     target=target,
                     sealer=self.sealer,
                 )

@@ -109,6 +109,11 @@ def step(subject: str, state: State, entry: Entry) -> Problem | None:
     return _role(state, kind)
 
 
+# Entries whose kind changes a subject's state; removing any other entry cannot make a
+# later one invalid, so only these need a refold when retracted.
+STATEFUL = frozenset({JOIN, LEAVE, SET, REVISE, RETIRE, MADE, RELEASE, APPOINT, DEPART})
+
+
 def sort_key(entry: Entry) -> tuple[int, int]:
     return int(entry[0]), int(entry[1])
 

@@ -32,7 +32,9 @@ From = Annotated[
     datetime | None,
     strawberry.argument(
         name="from",
-        description="Only from this instant on (inclusive); a bare date means the start of that day.",
+        description=(
+            "Only from this instant on (inclusive); a bare date means the start of that day."
+        ),
     ),
 ]
 To = Annotated[

@@ -92,6 +92,12 @@ class AccordContext:
         """The default for `asOf` and `knownAt`: one instant for the whole request."""
         return self._now if self._now is not None else datetime.now(UTC)
 
+    def recorded(self, at: datetime) -> None:
+        """A command recorded an event at `at`: "now" moves past it, cached reads are stale."""
+        if self._now is not None:
+            self._now = max(datetime.now(UTC), at)
+        self._memo.clear()
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking or heavy work in a worker thread."""
         return await anyio.to_thread.run_sync(functools.partial(function, *args))
@@ -111,7 +117,7 @@ class AccordContext:
                 future.set_exception(exc)
                 future.exception()  # retrieved here: the caller re-raises it
                 raise
-        return await asyncio.shield(future)  # type: ignore[no-any-return]
+        return await asyncio.shield(future)
 
     async def events(self, partnership_id: str) -> list[IndexedEvent]:
         """The partnership's indexed events (shared, never mutated)."""

@@ -29,9 +29,7 @@ class PartnerDirectory:
     def partner(self, partner_id: str, at: datetime) -> Partner:
         """The partner as of `at` (its latest details if it had not joined by then)."""
         instant = micros(at)
-        found = self._index.partner(partner_id, instant) or self._index.partner(
-            partner_id, FOREVER
-        )
+        found = self._index.partner(partner_id, instant) or self._index.partner(partner_id, FOREVER)
         if found is not None:
             return found
         if self._everything is None:  # joins since retracted still describe the partner

@@ -112,9 +112,7 @@ class DecisionMethod(Enum):
 class ResourceKind(Enum):
     FUNDING = strawberry.enum_value("FUNDING", description="Money, in GBP.")
     STAFF = strawberry.enum_value("STAFF", description="Staff time, in FTE_MONTHS.")
-    IN_KIND = strawberry.enum_value(
-        "IN_KIND", description="Anything else given in kind, in DAYS."
-    )
+    IN_KIND = strawberry.enum_value("IN_KIND", description="Anything else given in kind, in DAYS.")
 
 
 @strawberry.enum(description="Where a commitment stands as of a date (METRICS.md).")
@@ -130,7 +128,9 @@ class CommitmentStatus(Enum):
     RELEASED = strawberry.enum_value("RELEASED", description="Released by agreement.")
 
 
-@strawberry.enum(description="What an actor may do in a partnership; each includes the ones before.")
+@strawberry.enum(
+    description="What an actor may do in a partnership; each includes the ones before."
+)
 class AccessRole(Enum):
     VIEWER = strawberry.enum_value("VIEWER", description="May query the partnership.")
     RECORDER = strawberry.enum_value("RECORDER", description="May also record entries.")

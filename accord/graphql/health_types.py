@@ -27,7 +27,9 @@ class PartnerPower:
         )
     )
     risk_share: float | None = strawberry.field(
-        description="Its share of the latest agreed risk shares among active partners; null if none."
+        description=(
+            "Its share of the latest agreed risk shares among active partners; null if none."
+        )
     )
 
 
@@ -106,7 +108,9 @@ class Trust:
 class KindAmount:
     kind: ResourceKind = strawberry.field(description="The resource kind.")
     value: float = strawberry.field(
-        description="The figure: a ratio for fulfilment, a quantity in the kind's unit for outstanding."
+        description=(
+            "The figure: a ratio for fulfilment, a quantity in the kind's unit for outstanding."
+        )
     )
 
 

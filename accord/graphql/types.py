@@ -4,6 +4,7 @@ decisions, and the events themselves."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,7 +18,15 @@ from accord.projections.summary import summary
 
 from .context import Info
 from .directory import PartnerDirectory
-from .enums import CommitmentStatus, DecisionCategory, DecisionMethod, EventType, ResourceKind, Sector
+from .enums import (
+    CommitmentStatus,
+    DecisionCategory,
+    DecisionMethod,
+    EventType,
+    ResourceKind,
+    Sector,
+)
+from .fields import resolver
 from .scalars import end_of
 
 
@@ -166,9 +175,7 @@ class Decision:
     )
     method: DecisionMethod = strawberry.field(description="How it was decided.")
     decided_by: list[Partner] = strawberry.field(description="The partners who decided.")
-    consulted: list[Partner] = strawberry.field(
-        description="Partners consulted but not deciding."
-    )
+    consulted: list[Partner] = strawberry.field(description="Partners consulted but not deciding.")
     dissented_by: list[Partner] = strawberry.field(description="Partners who disagreed.")
     rationale: str | None = strawberry.field(description="Why, as recorded; null if not given.")
     occurred_at: datetime = strawberry.field(description="When it was decided.")
@@ -230,11 +237,13 @@ class Event(Node):
     partnership_id: strawberry.ID = strawberry.field(
         description="The partnership whose history holds the event."
     )
+    default_known_at: strawberry.Private[datetime | None] = None
 
     @classmethod
-    def of(cls, record: IndexedEvent) -> Event:
+    def of(cls, record: IndexedEvent, known_at: datetime | None = None) -> Event:
         return cls(
             record=record,
+            default_known_at=known_at,
             id=strawberry.ID(record.event_id),
             type=EventType(record.type),
             position=record.position,
@@ -246,31 +255,36 @@ class Event(Node):
             partnership_id=strawberry.ID(record.partnership_id),
         )
 
-    @strawberry.field(description="One human sentence saying what the event records.")
+    @resolver("One human sentence saying what the event records.")
     def summary(self) -> str:
         return summary(self.record)
 
-    @strawberry.field(
-        description=(
-            "The event's input fields under their input names, with defaults and generated ids "
-            "filled in, without partnershipId, occurredAt, expectedVersion and idempotencyKey; "
-            "instants written as DateTime output."
-        )
+    @resolver(
+        "The event's input fields under their input names, with defaults and generated ids "
+        "filled in, without partnershipId, occurredAt, expectedVersion and idempotencyKey; "
+        "instants written as DateTime output."
     )
     def data(self) -> JSON:
         return JSON(self.record.data)
 
-    @strawberry.field(
-        description="Whether a retraction recorded at or before `knownAt` takes the event out."
-    )
+    @resolver("Whether a retraction recorded at or before `knownAt` takes the event out.")
     def retracted(
         self,
         info: Info,
-        known_at: datetime | None = strawberry.argument(
-            default=None, description="As known at this instant (default: now)."
-        ),
+        known_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description=(
+                    "As known at this instant (default: the `knownAt` of the list the event "
+                    "is in, else now); a bare date means the end of that day."
+                )
+            ),
+        ] = strawberry.UNSET,
     ) -> bool:
-        moment = end_of(known_at) if known_at is not None else info.context.now()
+        if known_at is not None and known_at is not strawberry.UNSET:
+            moment = end_of(known_at)
+        else:
+            moment = self.default_known_at or info.context.now()
         return self.record.is_retracted(moment)
 
 

@@ -59,9 +59,7 @@ class HistoryBuilder:
         return event
 
     def join(self, partner: str, at: datetime, sector: str = "NHS_TRUST") -> IndexedEvent:
-        return self.add(
-            "joinPartner", at, partnerId=partner, name=f"{partner} name", sector=sector
-        )
+        return self.add("joinPartner", at, partnerId=partner, name=f"{partner} name", sector=sector)
 
     def leave(self, partner: str, at: datetime) -> IndexedEvent:
         return self.add("recordPartnerLeaving", at, partnerId=partner)

@@ -111,12 +111,18 @@ def trust(trust: Trust, names: Mapping[str, str]) -> list[str]:
         weakest = min(
             (entry for entry in trust.reliability if entry.kept + entry.broken),
             key=lambda entry: entry.reliability,
+            default=None,
         )
+        lowest = f"the lowest is {figure(trust.reliability_min)}"
+        if weakest is not None:
+            lowest = (
+                f"the lowest is {_name(weakest.partner_id, names)}, at "
+                f"{figure(trust.reliability_min)} with {weakest.kept} kept and "
+                f"{weakest.broken} broken"
+            )
         sentences.append(
-            f"Reliability in keeping commitments averages {figure(trust.reliability_mean)}; "
-            f"the lowest is {_name(weakest.partner_id, names)}, at "
-            f"{figure(trust.reliability_min)} with {weakest.kept} kept and "
-            f"{weakest.broken} broken."
+            "Reliability in keeping commitments averages "
+            f"{figure(trust.reliability_mean)}; {lowest}."
         )
     if trust.reciprocity_gap is not None:
         sentences.append(

@@ -1,0 +1,205 @@
+"""Mutations: one per event type, each `input: <Mutation>Input!` returning
+`<Mutation>Result = <Mutation>Success | ValidationError | VersionConflictError | ForbiddenError`.
+
+A success is returned only once the views include its event (read-your-writes), so a
+query sent after the response sees the write. A refused command is a union member.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+
+from accord.domain.errors import DomainError, Forbidden, VersionConflict
+from accord.domain.instants import from_micros
+from accord.domain.service import Outcome
+from accord.projections.projector import indexed
+from accord.projections.reader import PartnershipEntry
+from accord.projections.records import IndexedEvent
+
+from . import inputs
+from .context import AccordContext, Info, Services
+from .errors import ForbiddenError, ValidationError, VersionConflictError, command_error
+from .partnership import Partnership
+from .types import Event
+
+READ_YOUR_WRITES_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    name: str
+    input: type
+    description: str
+
+    @property
+    def type_stem(self) -> str:
+        return self.name[0].upper() + self.name[1:]
+
+
+MUTATIONS: tuple[MutationSpec, ...] = (
+    MutationSpec(
+        "formPartnership",
+        inputs.FormPartnershipInput,
+        "Form a partnership (PartnershipFormed); the actor becomes its ADMIN.",
+    ),
+    MutationSpec(
+        "joinPartner", inputs.JoinPartnerInput, "Record that a partner joined (PartnerJoined)."
+    ),
+    MutationSpec(
+        "recordPartnerLeaving",
+        inputs.RecordPartnerLeavingInput,
+        "Record that a partner left (PartnerLeft).",
+    ),
+    MutationSpec("setGoal", inputs.SetGoalInput, "Set a goal (GoalSet)."),
+    MutationSpec("reviseGoal", inputs.ReviseGoalInput, "Revise a goal's wording (GoalRevised)."),
+    MutationSpec(
+        "endorseGoal",
+        inputs.EndorseGoalInput,
+        "Record a partner's endorsement of a goal (GoalEndorsed).",
+    ),
+    MutationSpec(
+        "reaffirmGoal", inputs.ReaffirmGoalInput, "Record that a goal still holds (GoalReaffirmed)."
+    ),
+    MutationSpec("retireGoal", inputs.RetireGoalInput, "Retire a goal (GoalRetired)."),
+    MutationSpec(
+        "recordDecision", inputs.RecordDecisionInput, "Record a decision (DecisionRecorded)."
+    ),
+    MutationSpec(
+        "makeCommitment",
+        inputs.MakeCommitmentInput,
+        "Record a partner's commitment of resources (CommitmentMade).",
+    ),
+    MutationSpec(
+        "recordDelivery",
+        inputs.RecordDeliveryInput,
+        "Record a delivery against a commitment (CommitmentDelivered).",
+    ),
+    MutationSpec(
+        "releaseCommitment",
+        inputs.ReleaseCommitmentInput,
+        "Release a partner from a commitment (CommitmentReleased).",
+    ),
+    MutationSpec(
+        "agreeRiskShares",
+        inputs.AgreeRiskSharesInput,
+        "Record the risk shares the partners agreed (RiskSharesAgreed).",
+    ),
+    MutationSpec(
+        "appointLeader",
+        inputs.AppointLeaderInput,
+        "Record an appointment to a leadership role (LeaderAppointed).",
+    ),
+    MutationSpec(
+        "recordLeaderDeparture",
+        inputs.RecordLeaderDepartureInput,
+        "Record that a role's holder left it (LeaderDeparted).",
+    ),
+    MutationSpec(
+        "recordTrustCheckIn",
+        inputs.RecordTrustCheckInInput,
+        "Record a partner's trust check-in (TrustCheckInRecorded).",
+    ),
+    MutationSpec(
+        "retractEntry",
+        inputs.RetractEntryInput,
+        "Retract an entry recorded by mistake (EntryRetracted); ADMIN only.",
+    ),
+    MutationSpec(
+        "grantRole", inputs.GrantRoleInput, "Give an actor a role (RoleGranted); ADMIN only."
+    ),
+    MutationSpec(
+        "revokeRole", inputs.RevokeRoleInput, "Take an actor's role away (RoleRevoked); ADMIN only."
+    ),
+)
+
+
+@strawberry.type(description="What a mutation recorded.")
+class Recorded:
+    event: Event = strawberry.field(
+        description="The event recorded (for a retry with the same idempotency key: the first one)."
+    )
+    partnership: Partnership = strawberry.field(
+        description="The partnership as it is now, its `version` included."
+    )
+
+
+def _recorded(services: Services, outcome: Outcome) -> tuple[IndexedEvent, PartnershipEntry]:
+    """The event and the partnership as the views now hold them (from the write side, if
+    the views are more than the read-your-writes wait behind)."""
+    partnership_id = str(outcome.partnership_id)
+    event = services.reader.event(outcome.event.event_id) or indexed(outcome.event)
+    entry = services.reader.partnership(partnership_id)
+    if entry is None or entry.version < outcome.version:
+        aggregate = services.app.partnership(uuid.UUID(partnership_id))
+        entry = PartnershipEntry(
+            id=partnership_id,
+            name=aggregate.name,
+            purpose=aggregate.purpose,
+            formed_at=from_micros(aggregate.formed_at),
+            version=aggregate.version,
+        )
+    return event, entry
+
+
+async def record(
+    context: AccordContext, mutation: str, given: Any, success: type[Recorded]
+) -> Recorded | ValidationError | VersionConflictError | ForbiddenError:
+    """Run one mutation for the context's actor and answer as its result union does."""
+    raw = inputs.raw_input(given)
+    execute = functools.partial(
+        context.app.execute,
+        mutation,
+        raw,
+        actor=context.actor.name,
+        enforce_access=context.actor.enforce_access,
+    )
+    try:
+        outcome = await context.run(execute)
+    except (DomainError, VersionConflict, Forbidden) as error:
+        return command_error(error)
+    if outcome.notification_id:
+        await context.run(
+            context.services.wait_for, outcome.notification_id, READ_YOUR_WRITES_SECONDS
+        )
+    context.recorded(outcome.event.recorded_at)
+    event, entry = await context.run(_recorded, context.services, outcome)
+    return success(event=Event.of(event), partnership=Partnership.of(entry))
+
+
+def _field(spec: MutationSpec) -> Any:
+    stem = spec.type_stem
+    success = strawberry.type(
+        type(f"{stem}Success", (Recorded,), {}),
+        name=f"{stem}Success",
+        description=f"`{spec.name}` recorded its event.",
+    )
+    result = Annotated[
+        success | ValidationError | VersionConflictError | ForbiddenError,  # type: ignore[valid-type]
+        strawberry.union(
+            f"{stem}Result",
+            description=f"What `{spec.name}` did: recorded its event, or refused the input.",
+        ),
+    ]
+
+    async def resolve(info: Info, input: Any) -> Any:
+        return await record(info.context, spec.name, input, success)
+
+    resolve.__annotations__ = {
+        "info": Info,
+        "input": Annotated[spec.input, strawberry.argument(description="The mutation's input.")],
+        "return": result,
+    }
+    resolve.__name__ = spec.name
+    return strawberry.mutation(resolver=resolve, name=spec.name, description=spec.description)
+
+
+Mutation = strawberry.type(
+    type("Mutation", (), {spec.name: _field(spec) for spec in MUTATIONS}),
+    name="Mutation",
+    description="Record what happened in a partnership: one mutation per event type.",
+)

@@ -1,0 +1,385 @@
+"""`Partnership`: a partnership and everything asked about it as of a date."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from accord.projections import event_types, state
+from accord.projections import health as health_model
+from accord.projections import timeline as timeline_model
+from accord.projections.moments import micros
+from accord.projections.reader import PartnershipEntry
+from accord.projections.records import IndexedEvent
+from accord.projections.visibility import in_history_order, retracted_ids
+
+from .arguments import (
+    After,
+    AsOf,
+    First,
+    From,
+    KnownAt,
+    To,
+    WindowDays,
+    given,
+    lower_or_none,
+    page_size,
+    upper,
+    upper_or_none,
+    window,
+)
+from .connections import (
+    DecisionConnection,
+    DecisionEdge,
+    EventConnection,
+    EventEdge,
+    HistoryKey,
+    PageInfo,
+    encode_cursor,
+    history_after,
+    page_bounds,
+    page_info,
+)
+from .context import AccordContext, Info
+from .directory import PartnerDirectory
+from .enums import DecisionCategory, EventType, Interval
+from .errors import bad_argument
+from .fields import resolver
+from .health_types import Health, health_of
+from .limits import MAX_SERIES_SAMPLES
+from .timeline_types import Timeline, timeline_of
+from .types import AuditReport, Commitment, Decision, Event, Goal, LeadershipRole, Node, Partner
+
+Types = Annotated[
+    list[EventType] | None,
+    strawberry.argument(description="Only events of these types (default: every type)."),
+]
+
+
+async def _directory(
+    context: AccordContext, partnership_id: str, events: Sequence[IndexedEvent], known_at: datetime
+) -> PartnerDirectory:
+    return await context.memo(
+        ("directory", partnership_id, known_at), PartnerDirectory, events, known_at
+    )
+
+
+def _in_span(event: IndexedEvent, start: datetime | None, end: datetime | None) -> bool:
+    return (start is None or event.occurred_at >= start) and (
+        end is None or event.occurred_at <= end
+    )
+
+
+def _key(event: IndexedEvent) -> HistoryKey:
+    return (micros(event.occurred_at), event.position)
+
+
+def _matching_decisions(
+    events: Sequence[IndexedEvent],
+    known_at: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    category: str | None,
+    partner_id: str | None,
+) -> tuple[list[IndexedEvent], set[str]]:
+    known = [event for event in events if event.recorded_at <= known_at]
+    retracted = retracted_ids(known, known_at)
+    found = []
+    for event in in_history_order(known):
+        if event.type != event_types.DECISION_RECORDED or not _in_span(event, start, end):
+            continue
+        data = event.data
+        if category is not None and data.get("category") != category:
+            continue
+        if partner_id is not None and not any(
+            partner_id in (data.get(key) or ()) for key in ("decidedBy", "consulted", "dissentedBy")
+        ):
+            continue
+        found.append(event)
+    return found, retracted
+
+
+def _matching_events(
+    events: Sequence[IndexedEvent],
+    known_at: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    types: set[str] | None,
+) -> list[IndexedEvent]:
+    return [
+        event
+        for event in in_history_order(e for e in events if e.recorded_at <= known_at)
+        if (types is None or event.type in types) and _in_span(event, start, end)
+    ]
+
+
+@strawberry.type(description="A health-and-care partnership and its recorded history.")
+class Partnership(Node):
+    name: str = strawberry.field(description="The partnership's name.")
+    purpose: str = strawberry.field(description="What the partnership is for.")
+    formed_at: datetime = strawberry.field(description="When it was formed.")
+    version: int = strawberry.field(
+        description="How many events its history holds: the value `expectedVersion` expects."
+    )
+
+    @classmethod
+    def of(cls, entry: PartnershipEntry) -> Partnership:
+        return cls(
+            id=strawberry.ID(entry.id),
+            name=entry.name,
+            purpose=entry.purpose,
+            formed_at=entry.formed_at,
+            version=entry.version,
+        )
+
+    @resolver("The partners active at `asOf`, by id.")
+    async def partners(
+        self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
+    ) -> list[Partner]:
+        context = info.context
+        moment, known = upper(context, as_of), upper(context, known_at)
+        events = await context.events(self.id)
+        found = await context.run(state.partners, events, moment, known)
+        return [Partner.of(partner) for partner in found]
+
+    @resolver("The goals active at `asOf` (set and not retired), in the order they were set.")
+    async def goals(
+        self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
+    ) -> list[Goal]:
+        context = info.context
+        moment, known = upper(context, as_of), upper(context, known_at)
+        events = await context.events(self.id)
+        found = await context.run(state.goals, events, moment, known)
+        directory = await _directory(context, self.id, events, known)
+        return [Goal.of(goal, directory, moment) for goal in found]
+
+    @resolver(
+        "Every commitment made by `asOf` and not retracted, in the order made, with what "
+        "was delivered by then and its status then."
+    )
+    async def commitments(
+        self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
+    ) -> list[Commitment]:
+        context = info.context
+        moment, known = upper(context, as_of), upper(context, known_at)
+        events = await context.events(self.id)
+        found = await context.run(state.commitments, events, moment, known)
+        directory = await _directory(context, self.id, events, known)
+        return [Commitment.of(commitment, directory, moment) for commitment in found]
+
+    @resolver("Every leadership role appointed by `asOf`, with its holder or vacancy, by role.")
+    async def leadership(
+        self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
+    ) -> list[LeadershipRole]:
+        context = info.context
+        moment, known = upper(context, as_of), upper(context, known_at)
+        events = await context.events(self.id)
+        found = await context.run(state.leadership, events, moment, known)
+        directory = await _directory(context, self.id, events, known)
+        return [LeadershipRole.of(role, directory, moment) for role in found]
+
+    @resolver(
+        "Decisions by `occurredAt`, then position; retracted ones are listed, marked "
+        "`retracted`. `from`/`to` are inclusive and filter on `occurredAt`."
+    )
+    async def decisions(
+        self,
+        info: Info,
+        first: First = 50,
+        after: After = strawberry.UNSET,
+        from_: From = strawberry.UNSET,
+        to: To = strawberry.UNSET,
+        category: Annotated[
+            DecisionCategory | None,
+            strawberry.argument(description="Only decisions of this category."),
+        ] = strawberry.UNSET,
+        partner_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "Only decisions naming this partner in decidedBy, consulted or dissentedBy."
+                )
+            ),
+        ] = strawberry.UNSET,
+        known_at: KnownAt = strawberry.UNSET,
+    ) -> DecisionConnection:
+        context = info.context
+        size = page_size(first, 50)
+        cursor = history_after("decisions", given(after))
+        known = upper(context, known_at)
+        chosen = given(category)
+        events = await context.events(self.id)
+        found, retracted = await context.run(
+            _matching_decisions,
+            events,
+            known,
+            lower_or_none(from_),
+            upper_or_none(to),
+            chosen.name if chosen is not None else None,
+            given(partner_id),
+        )
+        keys = [_key(event) for event in found]
+        bounds = page_bounds(keys, cursor, size)
+        directory = await _directory(context, self.id, events, known)
+        edges = [
+            DecisionEdge(
+                cursor=encode_cursor("decisions", keys[index]),
+                node=Decision.of(found[index], directory, found[index].event_id in retracted),
+            )
+            for index in bounds
+        ]
+        return DecisionConnection(
+            edges=edges,
+            page_info=page_info("decisions", keys, bounds, cursor),
+            total_count=len(found),
+        )
+
+    @resolver(
+        "Every recorded event by `occurredAt`, then position; retracted ones are listed "
+        "(see `Event.retracted`). `from`/`to` are inclusive and filter on `occurredAt`."
+    )
+    async def history(
+        self,
+        info: Info,
+        first: First = 100,
+        after: After = strawberry.UNSET,
+        types: Types = strawberry.UNSET,
+        from_: From = strawberry.UNSET,
+        to: To = strawberry.UNSET,
+        known_at: KnownAt = strawberry.UNSET,
+    ) -> EventConnection:
+        context = info.context
+        size = page_size(first, 100)
+        cursor = history_after("history", given(after))
+        known = upper(context, known_at)
+        chosen = given(types)
+        wanted = {kind.name for kind in chosen} if chosen is not None else None
+        events = await context.events(self.id)
+        found = await context.run(
+            _matching_events, events, known, lower_or_none(from_), upper_or_none(to), wanted
+        )
+        keys = [_key(event) for event in found]
+        bounds = page_bounds(keys, cursor, size)
+        edges = [
+            EventEdge(
+                cursor=encode_cursor("history", keys[index]),
+                node=Event.of(found[index], known_at=known),
+            )
+            for index in bounds
+        ]
+        return EventConnection(
+            edges=edges,
+            page_info=page_info("history", keys, bounds, cursor),
+            total_count=len(found),
+        )
+
+    @resolver("The partnership's health at `asOf`, as known at `knownAt`.")
+    async def health(
+        self,
+        info: Info,
+        as_of: AsOf = strawberry.UNSET,
+        known_at: KnownAt = strawberry.UNSET,
+        window_days: WindowDays = 365,
+    ) -> Health:
+        context = info.context
+        moment, known, days = upper(context, as_of), upper(context, known_at), window(window_days)
+        events = await context.events(self.id)
+        computed = await context.run(health_model.health, events, moment, known, days)
+        return health_of(computed)
+
+    @resolver(
+        "The health at each sample from `from` to `to`: every day, week, month or quarter, "
+        f"all as known at `knownAt`; at most {MAX_SERIES_SAMPLES:,} samples."
+    )
+    async def health_series(
+        self,
+        info: Info,
+        from_: Annotated[
+            datetime,
+            strawberry.argument(
+                name="from",
+                description="The first sample; a bare date means the start of that day.",
+            ),
+        ],
+        to: Annotated[
+            datetime,
+            strawberry.argument(
+                description="No sample after this instant; a bare date means the end of that day."
+            ),
+        ],
+        interval: Annotated[Interval, strawberry.argument(description="The spacing of samples.")],
+        known_at: KnownAt = strawberry.UNSET,
+        window_days: WindowDays = 365,
+    ) -> list[Health]:
+        context = info.context
+        start, end = lower_or_none(from_), upper_or_none(to)
+        assert start is not None and end is not None
+        known, days = upper(context, known_at), window(window_days)
+        samples = health_model.sample_instants(start, end, interval.name)
+        if len(samples) > MAX_SERIES_SAMPLES:
+            raise bad_argument(
+                "interval",
+                f"{len(samples):,} samples; at most {MAX_SERIES_SAMPLES:,} (use a longer interval)",
+            )
+        events = await context.events(self.id)
+        series = await context.run(
+            health_model.health_series, events, start, end, interval.name, known, days
+        )
+        return [health_of(sample) for sample in series]
+
+    @resolver("The history as lanes and items for vis-timeline (API.md, Timeline).")
+    async def timeline(
+        self,
+        info: Info,
+        from_: From = strawberry.UNSET,
+        to: To = strawberry.UNSET,
+        types: Types = strawberry.UNSET,
+        known_at: KnownAt = strawberry.UNSET,
+    ) -> Timeline:
+        context = info.context
+        known = upper(context, known_at)
+        chosen = given(types)
+        wanted = {kind.name for kind in chosen} if chosen is not None else None
+        events = await context.events(self.id)
+        built = await context.run(
+            timeline_model.timeline,
+            events,
+            lower_or_none(from_),
+            upper_or_none(to),
+            wanted,
+            known,
+            context.now(),
+        )
+        return timeline_of(built)
+
+    @resolver(
+        "Recompute the hash chain from the stored events: an edit, deletion, insertion or "
+        "reordering before the newest event makes it invalid."
+    )
+    async def audit(self, info: Info) -> AuditReport:
+        report = await info.context.run(info.context.app.verify, uuid.UUID(self.id))
+        return AuditReport(
+            valid=report.valid,
+            events_checked=report.events_checked,
+            first_broken_position=report.first_broken_position,
+            head_hash=report.head_hash,
+        )
+
+
+@strawberry.type(description="A partnership and its cursor.")
+class PartnershipEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to list what follows.")
+    node: Partnership = strawberry.field(description="The partnership.")
+
+
+@strawberry.type(description="A page of partnerships, by name then id.")
+class PartnershipConnection:
+    edges: list[PartnershipEdge] = strawberry.field(description="The partnerships on this page.")
+    page_info: PageInfo = strawberry.field(description="How to get the next page.")
+    total_count: int = strawberry.field(
+        description="How many partnerships there are, on all pages."
+    )

@@ -1,0 +1,76 @@
+"""Refuse oversized requests before anything reads them (API.md, Limits)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accord.graphql.limits import MAX_BODY_BYTES
+
+
+def _refusal(status: int, message: str) -> tuple[dict[str, object], bytes]:
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": "REQUEST_TOO_LARGE"}}]}
+    ).encode()
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    }
+    return start, body
+
+
+class BodySizeLimit:
+    """HTTP 413 for a body over `limit` bytes (declared or streamed), 414 for a URL query
+    over it; the request is buffered up to the limit, so the app never sees more."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.limit:
+            await self._refuse(send, 414, f"the URL's query is over {self.limit:,} bytes")
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send, 413, f"the request body is over {self.limit:,} bytes")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(send, 413, f"the request body is over {self.limit:,} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send, status: int, message: str) -> None:
+        start, body = _refusal(status, message)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,98 @@
+"""The HTML pages the server renders itself: GraphiQL (from local assets) and a fallback
+home page. Everything they load comes from this server: no CDN at run time."""
+
+from __future__ import annotations
+
+from html import escape
+
+GRAPHIQL = """<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Accord GraphiQL</title>
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <style>
+      body { height: 100%; margin: 0; width: 100%; overflow: hidden; }
+      #graphiql { height: 100vh; display: flex; }
+    </style>
+    <link rel="stylesheet" href="{assets}/graphiql.min.css" />
+    <link rel="stylesheet" href="{assets}/plugin-explorer.css" />
+    <script src="{assets}/react.production.min.js"></script>
+    <script src="{assets}/react-dom.production.min.js"></script>
+  </head>
+  <body>
+    <div id="graphiql">Loading GraphiQL...</div>
+    <script src="{assets}/graphiql.min.js"></script>
+    <script src="{assets}/plugin-explorer.umd.js"></script>
+    <script>
+      const EXAMPLE_QUERY = `# Accord: the history of a partnership, and whether it is working.
+# Open the Docs panel for every type and field. For example:
+{
+  partnerships(first: 10) {
+    totalCount
+    edges {
+      node { id name version health { check { classification answers { question status } } } }
+    }
+  }
+}
+`;
+      const url = new URL(window.location.href);
+      url.search = "";
+      url.hash = "";
+      const fetchURL = url.toString();
+      const subscriptionURL = fetchURL.replace(/^http/, "ws");
+      const fetcher = GraphiQL.createFetcher({
+        url: fetchURL,
+        subscriptionUrl: subscriptionURL,
+      });
+      const explorer = GraphiQLPluginExplorer.explorerPlugin();
+      const root = ReactDOM.createRoot(document.getElementById("graphiql"));
+      root.render(
+        React.createElement(GraphiQL, {
+          fetcher: fetcher,
+          defaultQuery: EXAMPLE_QUERY,
+          plugins: [explorer],
+          defaultEditorToolsVisibility: true,
+          isHeadersEditorEnabled: true,
+          shouldPersistHeaders: true,
+        }),
+      );
+    </script>
+  </body>
+</html>
+"""
+
+HOME = """<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Accord</title>
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <style>
+      body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;
+             padding: 0 1rem; line-height: 1.5; color: #1f2933; }
+      code { background: #f0f2f5; padding: 0 0.25rem; border-radius: 3px; }
+    </style>
+  </head>
+  <body>
+    <h1>Accord</h1>
+    <p>The history of a health-and-care partnership, and whether it is working.</p>
+    <ul>
+      <li><a href="{graphql}">Explore the GraphQL API in GraphiQL</a>
+        (queries, mutations and subscriptions at <code>{graphql}</code>)</li>
+      <li><a href="{healthz}">Service health</a></li>
+    </ul>
+  </body>
+</html>
+"""
+
+
+def graphiql_page(assets_url: str) -> str:
+    """GraphiQL, loading its scripts and styles from `assets_url`."""
+    return GRAPHIQL.replace("{assets}", escape(assets_url.rstrip("/"), quote=True))
+
+
+def home_page(graphql_url: str, healthz_url: str) -> str:
+    return HOME.replace("{graphql}", escape(graphql_url, quote=True)).replace(
+        "{healthz}", escape(healthz_url, quote=True)
+    )

@@ -1,0 +1,157 @@
+"""The GraphQL endpoint: strawberry's ASGI view with Accord's context, access and IDE.
+
+Who is asking: without auth, the local actor (everything visible, access not enforced).
+With auth, a bearer token names the actor: over HTTP in the `Authorization` header
+(missing or invalid: HTTP 401, `extensions.code` UNAUTHENTICATED); over websockets in
+the `connection_init` payload (`{"Authorization": "Bearer ..."}`) or the upgrade
+request's header (invalid: the socket is closed with 4403).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.unset import UnsetType
+
+from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
+from accord.graphql.feed import ViewsFeed
+from accord.graphql.schema import schema
+
+from .pages import graphiql_page
+
+TokenCheck = Callable[[str], str | None]
+"""A bearer token -> the actor it belongs to, or None when it is not valid."""
+
+UNAUTHENTICATED = "a valid bearer token is required (Authorization: Bearer <token>)"
+
+
+def bearer_token(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[AccordContext, None]):
+    """graphql-transport-ws, where a client that goes away mid-stream is not an error."""
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
+
+
+class AccordGraphQL(GraphQL[AccordContext, None]):
+    """/graphql: queries and mutations over HTTP, subscriptions over graphql-transport-ws,
+    GraphiQL for a browser."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+
+    def __init__(
+        self,
+        services: Services,
+        feed: ViewsFeed,
+        *,
+        check_token: TokenCheck | None = None,
+        auth: bool = False,
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.services = services
+        self.feed = feed
+        self.auth = auth
+        self.check_token = check_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.auth and not _is_ide_request(scope):
+            request = Request(scope, receive)
+            actor = await self._actor_for(request.headers.get("authorization"))
+            if actor is None:
+                await _unauthenticated()(scope, receive, send)
+                return
+            scope.setdefault("state", {})["accord_actor"] = actor
+        await super().__call__(scope, receive, send)
+
+    async def _actor_for(self, header: object) -> Actor | None:
+        token = bearer_token(header)
+        if token is None or self.check_token is None:
+            return None
+        name = await anyio.to_thread.run_sync(self.check_token, token)
+        return Actor(name, enforce_access=True) if name else None
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> AccordContext:
+        if isinstance(request, WebSocket):
+            return AccordContext(
+                self.services,
+                LOCAL_ACTOR,
+                feed=self.feed,
+                request=request,
+                response=response,
+                per_request=False,
+            )
+        actor = request.scope.get("state", {}).get("accord_actor", LOCAL_ACTOR)
+        return AccordContext(
+            self.services, actor, feed=self.feed, request=request, response=response
+        )
+
+    async def on_ws_connect(self, context: AccordContext) -> UnsetType | dict[str, object] | None:
+        if not self.auth:
+            return await super().on_ws_connect(context)
+        params: Mapping[str, Any] = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if header is None and context.request is not None:
+            header = context.request.headers.get("authorization")
+        actor = await self._actor_for(header)
+        if actor is None:
+            raise ConnectionRejectionError()
+        context.actor = actor
+        return await super().on_ws_connect(context)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        assets = str(request.url_for("static", path="graphiql"))
+        return HTMLResponse(graphiql_page(_path_only(assets)))
+
+
+def _path_only(url: str) -> str:
+    """`http://host:port/static/graphiql` -> `/static/graphiql` (works behind proxies)."""
+    scheme_end = url.find("://")
+    if scheme_end < 0:
+        return url
+    path_start = url.find("/", scheme_end + 3)
+    return url[path_start:] if path_start >= 0 else "/"
+
+
+def _is_ide_request(scope: Scope) -> bool:
+    """A browser asking for the GraphiQL page (GET without a query): no token needed."""
+    return scope.get("method") == "GET" and b"query=" not in scope.get("query_string", b"")
+
+
+def _unauthenticated() -> Response:
+    body = {"errors": [{"message": UNAUTHENTICATED, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return Response(
+        json.dumps(body),
+        status_code=401,
+        media_type="application/json",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
