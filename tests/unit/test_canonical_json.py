@@ -19,7 +19,9 @@ leaves = st.one_of(
 )
 values = st.recursive(
     leaves,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -35,4 +37,6 @@ def test_canonical_json_equals_rfc8785(body: dict[str, Any]) -> None:
 
 
 def test_integral_floats_are_written_as_integers() -> None:
-    assert canonical_json({"q": 1500.0, "s": 0.35, "b": "é\n"}) == rfc8785.dumps({"q": 1500.0, "s": 0.35, "b": "é\n"})
+    assert canonical_json({"q": 1500.0, "s": 0.35, "b": "é\n"}) == rfc8785.dumps(
+        {"q": 1500.0, "s": 0.35, "b": "é\n"}
+    )
