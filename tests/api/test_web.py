@@ -1,0 +1,141 @@
+"""The web application: GraphiQL from local assets, the home page, /healthz, and access
+by bearer token when auth is on."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.api.operations import Recorder
+from tests.api.server import WS_PROTOCOL, ApiServer, start_server, subscriber
+
+TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}
+
+
+def test_graphiql_loads_only_from_this_server(api: ApiServer) -> None:
+    page = api.client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "GraphiQL" in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources
+    for source in sources:
+        assert source.startswith("/static/graphiql/"), source
+        assert api.client.get(source).status_code == 200, source
+    assert "unpkg" not in page.text and "jsdelivr" not in page.text
+
+
+def test_the_home_page_links_graphiql(api: ApiServer) -> None:
+    index = Path(__file__).resolve().parents[2] / "accord" / "web" / "static" / "index.html"
+    page = api.client.get("/")
+    assert page.status_code == 200
+    if not index.exists():
+        assert 'href="/graphql"' in page.text
+
+
+def test_healthz_reports_the_views_position(api: ApiServer) -> None:
+    Recorder(api).form()
+    body = api.client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["viewsPosition"] >= 1
+
+
+@pytest.fixture
+def secured(sqlite_url: str) -> Iterator[ApiServer]:
+    server = start_server(sqlite_url, auth=True, check_token=TOKENS.get)
+    yield server
+    server.stop()
+
+
+def as_actor(api: ApiServer, token: str) -> Recorder:
+    return Recorder(api, headers={"Authorization": f"Bearer {token}"})
+
+
+def query_as(
+    api: ApiServer, token: str, query: str, variables: dict[str, object] | None = None
+) -> dict[str, object]:
+    response = api.client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    data: dict[str, object] = response.json()["data"]
+    return data
+
+
+def test_without_a_valid_token_the_answer_is_401_unauthenticated(secured: ApiServer) -> None:
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}):
+        response = secured.client.post(
+            "/graphql", json={"query": "{ __typename }"}, headers=headers
+        )
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert secured.client.get("/graphql", headers={"accept": "text/html"}).status_code == 200
+
+
+def test_roles_decide_what_an_actor_sees_and_may_record(secured: ApiServer) -> None:
+    alice, bob = as_actor(secured, "tok-alice"), as_actor(secured, "tok-bob")
+    partnership_id = alice.form()
+    goal = {"partnershipId": partnership_id, "statement": "Shared records"}
+    directory = "{ partnerships { totalCount edges { node { id } } } }"
+    lookup = "query($id: ID!) { partnership(id: $id) { id } node(id: $id) { id } }"
+
+    # Without a role, bob cannot tell the partnership exists.
+    assert query_as(secured, "tok-bob", directory) == {
+        "partnerships": {"totalCount": 0, "edges": []}
+    }
+    assert query_as(secured, "tok-bob", lookup, {"id": partnership_id}) == {
+        "partnership": None,
+        "node": None,
+    }
+    unknown = bob.result(
+        "setGoal", {**goal, "partnershipId": "00000000-0000-0000-0000-000000000009"}
+    )
+    hidden = bob.result("setGoal", goal)
+    assert (hidden["code"], hidden["field"]) == ("NOT_FOUND", "partnershipId")
+    assert hidden["message"] == unknown["message"]
+
+    # A viewer sees it, but may not record: FORBIDDEN.
+    alice.record("grantRole", {"partnershipId": partnership_id, "actor": "bob", "role": "VIEWER"})
+    assert query_as(secured, "tok-bob", directory)["partnerships"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"id": partnership_id}}],
+    }
+    forbidden = bob.result("setGoal", goal)
+    assert forbidden["__typename"] == "ForbiddenError" and forbidden["code"] == "FORBIDDEN"
+
+    # A recorder may; what it records is its own.
+    alice.record("grantRole", {"partnershipId": partnership_id, "actor": "bob", "role": "RECORDER"})
+    assert bob.record("setGoal", goal)["recordedBy"] == "bob"
+
+
+def test_a_websocket_needs_a_valid_token(secured: ApiServer) -> None:
+    partnership_id = as_actor(secured, "tok-alice").form()
+    for payload in ({}, {"Authorization": "Bearer wrong"}):
+        with connect(secured.ws_url, subprotocols=[WS_PROTOCOL]) as connection:  # type: ignore[list-item]
+            connection.send('{"type": "connection_init", "payload": ' + json.dumps(payload) + "}")
+            with pytest.raises(ConnectionClosed) as closed:
+                connection.recv(timeout=5)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    with subscriber(secured, {"Authorization": "Bearer tok-alice"}) as client:
+        client.subscribe(
+            "subscription($id: ID!) { partnershipEvents(partnershipId: $id, afterPosition: 0) "
+            "{ position recordedBy } }",
+            {"id": partnership_id},
+        )
+        first = client.next_payloads(1)[0]["data"]["partnershipEvents"]
+        assert first == {"position": 1, "recordedBy": "alice"}
+    with subscriber(secured, {"Authorization": "Bearer tok-bob"}) as client:
+        client.subscribe(
+            "subscription($id: ID!) { partnershipEvents(partnershipId: $id) { position } }",
+            {"id": partnership_id},
+        )
+        message = client.receive()
+        assert message["type"] == "error"
+        assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND"
