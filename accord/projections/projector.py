@@ -18,7 +18,7 @@ from ..domain.service import AccordApplication
 from .records import IndexedEvent
 from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase, row_of
 
-BATCH = 500
+BATCH = 2000
 
 
 def indexed(event: PartnershipEvent) -> IndexedEvent:
