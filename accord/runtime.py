@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 from .domain.service import AccordApplication
+from .projections.listener import PostgresListener, announce_views
 from .projections.projector import Projector, ProjectorThread
 from .projections.reader import ViewReader
 from .projections.views import ViewDatabase
@@ -20,6 +24,8 @@ class Runtime:
     views: ViewDatabase
     reader: ViewReader
     projector_thread: ProjectorThread | None = None
+    listener: PostgresListener | None = None
+    views_moved: threading.Condition = field(default_factory=threading.Condition)
 
     @classmethod
     def open(cls, url: str | None = None, *, project: bool = True) -> Runtime:
@@ -29,26 +35,53 @@ class Runtime:
         views = ViewDatabase(database.kind, target)
         runtime = cls(database, app, views, ViewReader(views))
         if project:
-            thread = ProjectorThread(Projector(app, views))
+            announce = runtime._announcer() if database.kind == "postgresql" else None
+            thread = ProjectorThread(Projector(app, views), on_progress=announce)
             app.listeners.append(thread.wake)
             thread.start()
             runtime.projector_thread = thread
+        if database.kind == "postgresql":
+            runtime.listener = PostgresListener(database.psycopg_conninfo, runtime._notified)
+            runtime.listener.start()
         return runtime
+
+    def _announcer(self) -> Any:
+        connection: Any = None
+
+        def announce(position: int) -> None:
+            nonlocal connection
+            try:
+                if connection is None or connection.closed:
+                    connection = self.views.connect()
+                announce_views(connection, position)
+            except Exception:  # the listeners poll too: a lost NOTIFY only delays them
+                connection = None
+
+        return announce
+
+    def _notified(self) -> None:
+        if self.projector_thread is not None:
+            self.projector_thread.wake()
+        with self.views_moved:
+            self.views_moved.notify_all()
 
     def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool:
         """Read-your-writes: wait until the views include a recorded event."""
         if self.projector_thread is not None:
             return self.projector_thread.wait_for(notification_id, timeout)
-        import time
-
         deadline = time.monotonic() + timeout
         while self.reader.position() < notification_id:
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return False
-            time.sleep(0.01)
+            with self.views_moved:
+                # Woken by NOTIFY on PostgreSQL; a short poll otherwise.
+                self.views_moved.wait(min(remaining, 0.05 if self.listener else 0.01))
         return True
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         if self.projector_thread is not None:
             self.projector_thread.stop()
         self.app.close()

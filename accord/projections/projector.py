@@ -190,8 +190,14 @@ class Projector:
 class ProjectorThread:
     """Keeps this process's views current, and lets a command wait for its own event."""
 
-    def __init__(self, projector: Projector, poll_seconds: float = 0.25) -> None:
+    def __init__(
+        self,
+        projector: Projector,
+        poll_seconds: float = 0.25,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.projector = projector
+        self.on_progress = on_progress
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._progress = threading.Condition()
@@ -242,5 +248,8 @@ class ProjectorThread:
     def _advance(self) -> None:
         position = self.projector.position()
         with self._progress:
+            moved = position != self._position
             self._position = position
             self._progress.notify_all()
+        if moved and self.on_progress is not None:
+            self.on_progress(position)

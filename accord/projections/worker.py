@@ -17,12 +17,11 @@ from typing import Any
 
 from ..domain.service import AccordApplication
 from ..settings import Database, audit_key, database_from_url
+from .listener import EVENTS_CHANNEL, announce_views
 from .projector import Projector
 from .views import ViewDatabase
 
 LOCK_KEY = 7_316_452_019  # "accord projector": any constant shared by all workers
-EVENTS_CHANNEL = "accord_events"  # eventsourcing NOTIFYs this on every insert
-VIEWS_CHANNEL = "accord_views"  # the worker NOTIFYs this with the new view position
 log = logging.getLogger("accord.worker")
 
 
@@ -83,15 +82,11 @@ def _run_postgres(database: Database, poll_seconds: float, stop: threading.Event
             lock.execute(f"LISTEN {EVENTS_CHANNEL}")
             while not stop.is_set():
                 if projector.run_until_current():
-                    _announce(lock, projector.position())
+                    announce_views(lock, projector.position())
                 _wait_for_notify(lock, poll_seconds)
         finally:
             projector.close()
             app.close()
-
-
-def _announce(connection: Any, position: int) -> None:
-    connection.execute(f"SELECT pg_notify('{VIEWS_CHANNEL}', %s)", (str(position),))
 
 
 def _wait_for_notify(connection: Any, timeout: float) -> None:

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import threading
+
 import uvicorn
 
 from accord.graphql.context import Services
 from accord.graphql.limits import MAX_BODY_BYTES
+from accord.runtime import Runtime
+from accord.tokens import TokenStore
 
 from .app import create_app
 from .view import TokenCheck
+
+
+def token_check(runtime: Runtime) -> tuple[TokenCheck, TokenStore]:
+    """Bearer tokens checked against the database's token store (one connection, used by
+    one thread at a time)."""
+    store = TokenStore(runtime.views)
+    lock = threading.Lock()
+
+    def check(token: str) -> str | None:
+        with lock:
+            return store.actor_for(token)
+
+    return check, store
 
 
 def server_config(
@@ -35,15 +52,39 @@ def server_config(
 
 
 def serve(
-    runtime: Services,
+    runtime: Services | str | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
     auth: bool = False,
     *,
+    projector: bool = True,
     check_token: TokenCheck | None = None,
     log_level: str = "info",
-) -> None:
-    """Serve the API until interrupted (Ctrl-C)."""
-    uvicorn.Server(
-        server_config(runtime, host, port, auth, check_token=check_token, log_level=log_level)
-    ).run()
+) -> int:
+    """Serve the API until interrupted (Ctrl-C); the exit status.
+
+    `runtime` is an open runtime, or a database URL (None: the default database) for
+    which one is opened, with a projector in this process unless `projector` is false,
+    and closed at exit. With `auth` and no `check_token`, bearer tokens are checked
+    against the database's token store (`accord token issue`).
+    """
+    owned: Runtime | None = None
+    if runtime is None or isinstance(runtime, str):
+        owned = runtime = Runtime.open(runtime, project=projector)
+    store: TokenStore | None = None
+    try:
+        if auth and check_token is None:
+            if not isinstance(runtime, Runtime):
+                msg = "auth needs check_token, or a Runtime whose token store checks tokens"
+                raise ValueError(msg)
+            check_token, store = token_check(runtime)
+        server = uvicorn.Server(
+            server_config(runtime, host, port, auth, check_token=check_token, log_level=log_level)
+        )
+        server.run()
+        return 0 if server.started else 1
+    finally:
+        if store is not None:
+            store.close()
+        if owned is not None:
+            owned.close()

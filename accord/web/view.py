@@ -24,7 +24,9 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UnsetType
 
 from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
@@ -49,12 +51,39 @@ def bearer_token(value: object) -> str | None:
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[AccordContext, None]):
-    """graphql-transport-ws, where a client that goes away mid-stream is not an error."""
+    """graphql-transport-ws, where a client that goes away mid-stream is not an error, and
+    a stream that ends because the partnership is no longer visible (a role revoked) ends
+    with an `error` message, as one refused at the start does."""
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
             return
         await super().handle_task_exception(error)
+
+    async def _send_result_stream(
+        self, operation: Operation[AccordContext, None], result_source: Any
+    ) -> None:
+        first = True
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            if _ends_stream(result):
+                assert result.errors is not None
+                await operation.send_initial_errors(result.errors)
+                return
+            await operation.send_next(result)
+            first = False
+
+
+def _ends_stream(result: ExecutionResult) -> bool:
+    """A stream that failed because its partnership is not (or no longer) visible."""
+    return result.data is None and any(
+        (error.extensions or {}).get("code") == "NOT_FOUND" for error in result.errors or ()
+    )
 
 
 class AccordGraphQL(GraphQL[AccordContext, None]):

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from accord.runtime import Runtime
+from accord.tokens import TokenStore
 from tests.api.operations import Recorder
 from tests.api.server import WS_PROTOCOL, ApiServer, start_server, subscriber
 
@@ -139,3 +147,58 @@ def test_a_websocket_needs_a_valid_token(secured: ApiServer) -> None:
         message = client.receive()
         assert message["type"] == "error"
         assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(
+    secured: ApiServer,
+) -> None:
+    alice = as_actor(secured, "tok-alice")
+    partnership_id = alice.form()
+    alice.record("grantRole", {"partnershipId": partnership_id, "actor": "bob", "role": "VIEWER"})
+    with subscriber(secured, {"Authorization": "Bearer tok-bob"}) as bob:
+        operation = bob.subscribe(
+            "subscription($id: ID!) { partnershipEvents(partnershipId: $id) { position type } }",
+            {"id": partnership_id},
+        )
+        alice.record("revokeRole", {"partnershipId": partnership_id, "actor": "bob"})
+        message = bob.receive()
+        if message["type"] == "next":  # the revocation itself may still reach bob
+            assert message["payload"]["data"]["partnershipEvents"]["type"] == "ROLE_REVOKED"
+            message = bob.receive()
+        assert message["type"] == "error" and message["id"] == operation
+        assert message["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+        assert bob.nothing_within(0.3)
+
+
+def test_serve_opens_the_database_and_checks_tokens_in_its_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'accord.db'}"
+    runtime = Runtime.open(url, project=False)
+    store = TokenStore(runtime.views)
+    token = store.issue("carol")
+    store.close()
+    runtime.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = f"from accord.web.server import serve; serve({url!r}, port={port}, auth=True)"
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        query = {"query": "{ partnerships { totalCount } }"}
+        assert httpx.post(f"{base}/graphql", json=query).status_code == 401
+        answer = httpx.post(
+            f"{base}/graphql", json=query, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.json() == {"data": {"partnerships": {"totalCount": 0}}}
+    finally:
+        process.terminate()
+        assert process.wait(timeout=15) in (0, -signal.SIGTERM)  # uvicorn re-raises it
