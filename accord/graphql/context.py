@@ -76,6 +76,7 @@ class AccordContext:
         self.response = response
         # A websocket connection lives long: it caches nothing and reads the clock anew.
         self.per_request = per_request
+        self.over_websocket = not per_request
         self._now = datetime.now(UTC) if per_request else None
         self._memo: dict[Hashable, asyncio.Future[Any]] = {}
         self.connection_params: dict[str, Any] | None = None

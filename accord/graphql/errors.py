@@ -9,8 +9,6 @@ and is masked as "Unexpected error." (the log keeps the traceback).
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 from graphql import GraphQLError
 
@@ -60,12 +58,6 @@ class VersionConflictError(Error):
 )
 class ForbiddenError(Error):
     pass
-
-
-CommandError = Annotated[
-    ValidationError | VersionConflictError | ForbiddenError,
-    strawberry.union("CommandError"),
-]
 
 
 def command_error(

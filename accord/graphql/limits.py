@@ -34,6 +34,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 MAX_BODY_BYTES: Final = 64 * 1024
 MAX_DEPTH: Final = 15
@@ -255,6 +257,13 @@ class QueryLimits(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         query, document = context.query, context.graphql_document
+        if document is not None and _subscription_over_http(context):
+            context.pre_execution_errors = [
+                GraphQLError(
+                    "subscriptions are served over websockets (graphql-transport-ws) at /graphql",
+                    extensions={"code": "BAD_REQUEST"},
+                )
+            ]
         if query and document is not None and context.pre_execution_errors is None:
             schema = context.schema._schema
             cached = QUERIES.get(schema, query)
@@ -265,6 +274,15 @@ class QueryLimits(SchemaExtension):
                 QUERIES.put(schema, query, cached)
             context.pre_execution_errors = list(cached.errors or [])
         yield
+
+
+def _subscription_over_http(context: ExecutionContext) -> bool:
+    try:
+        operation = context.operation_type
+    except RuntimeError:  # no such operation: validation says so
+        return False
+    over_websocket = getattr(context.context, "over_websocket", True)
+    return operation is OperationType.SUBSCRIPTION and not over_websocket
 
 
 __all__ = [

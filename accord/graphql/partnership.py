@@ -9,13 +9,9 @@ from typing import Annotated
 
 import strawberry
 
-from accord.projections import event_types, state
-from accord.projections import health as health_model
-from accord.projections import timeline as timeline_model
-from accord.projections.moments import micros
+from accord.projections import state
 from accord.projections.reader import PartnershipEntry
 from accord.projections.records import IndexedEvent
-from accord.projections.visibility import in_history_order, retracted_ids
 
 from .arguments import (
     After,
@@ -37,7 +33,6 @@ from .connections import (
     DecisionEdge,
     EventConnection,
     EventEdge,
-    HistoryKey,
     PageInfo,
     encode_cursor,
     history_after,
@@ -49,9 +44,18 @@ from .directory import PartnerDirectory
 from .enums import DecisionCategory, EventType, Interval
 from .errors import bad_argument
 from .fields import resolver
-from .health_types import Health, health_of
+from .health_types import Health
 from .limits import MAX_SERIES_SAMPLES
-from .timeline_types import Timeline, timeline_of
+from .reads import (
+    LAST_SERIES_INSTANT,
+    health_at,
+    health_series_at,
+    matching_decisions,
+    matching_events,
+    most_samples,
+    timeline_at,
+)
+from .timeline_types import Timeline
 from .types import AuditReport, Commitment, Decision, Event, Goal, LeadershipRole, Node, Partner
 
 Types = Annotated[
@@ -66,55 +70,6 @@ async def _directory(
     return await context.memo(
         ("directory", partnership_id, known_at), PartnerDirectory, events, known_at
     )
-
-
-def _in_span(event: IndexedEvent, start: datetime | None, end: datetime | None) -> bool:
-    return (start is None or event.occurred_at >= start) and (
-        end is None or event.occurred_at <= end
-    )
-
-
-def _key(event: IndexedEvent) -> HistoryKey:
-    return (micros(event.occurred_at), event.position)
-
-
-def _matching_decisions(
-    events: Sequence[IndexedEvent],
-    known_at: datetime,
-    start: datetime | None,
-    end: datetime | None,
-    category: str | None,
-    partner_id: str | None,
-) -> tuple[list[IndexedEvent], set[str]]:
-    known = [event for event in events if event.recorded_at <= known_at]
-    retracted = retracted_ids(known, known_at)
-    found = []
-    for event in in_history_order(known):
-        if event.type != event_types.DECISION_RECORDED or not _in_span(event, start, end):
-            continue
-        data = event.data
-        if category is not None and data.get("category") != category:
-            continue
-        if partner_id is not None and not any(
-            partner_id in (data.get(key) or ()) for key in ("decidedBy", "consulted", "dissentedBy")
-        ):
-            continue
-        found.append(event)
-    return found, retracted
-
-
-def _matching_events(
-    events: Sequence[IndexedEvent],
-    known_at: datetime,
-    start: datetime | None,
-    end: datetime | None,
-    types: set[str] | None,
-) -> list[IndexedEvent]:
-    return [
-        event
-        for event in in_history_order(e for e in events if e.recorded_at <= known_at)
-        if (types is None or event.type in types) and _in_span(event, start, end)
-    ]
 
 
 @strawberry.type(description="A health-and-care partnership and its recorded history.")
@@ -213,8 +168,8 @@ class Partnership(Node):
         known = upper(context, known_at)
         chosen = given(category)
         events = await context.events(self.id)
-        found, retracted = await context.run(
-            _matching_decisions,
+        found, keys, retracted = await context.run(
+            matching_decisions,
             events,
             known,
             lower_or_none(from_),
@@ -222,7 +177,6 @@ class Partnership(Node):
             chosen.name if chosen is not None else None,
             given(partner_id),
         )
-        keys = [_key(event) for event in found]
         bounds = page_bounds(keys, cursor, size)
         directory = await _directory(context, self.id, events, known)
         edges = [
@@ -259,10 +213,9 @@ class Partnership(Node):
         chosen = given(types)
         wanted = {kind.name for kind in chosen} if chosen is not None else None
         events = await context.events(self.id)
-        found = await context.run(
-            _matching_events, events, known, lower_or_none(from_), upper_or_none(to), wanted
+        found, keys = await context.run(
+            matching_events, events, known, lower_or_none(from_), upper_or_none(to), wanted
         )
-        keys = [_key(event) for event in found]
         bounds = page_bounds(keys, cursor, size)
         edges = [
             EventEdge(
@@ -288,8 +241,7 @@ class Partnership(Node):
         context = info.context
         moment, known, days = upper(context, as_of), upper(context, known_at), window(window_days)
         events = await context.events(self.id)
-        computed = await context.run(health_model.health, events, moment, known, days)
-        return health_of(computed)
+        return await context.run(health_at, events, moment, known, days)
 
     @resolver(
         "The health at each sample from `from` to `to`: every day, week, month or quarter, "
@@ -319,17 +271,16 @@ class Partnership(Node):
         start, end = lower_or_none(from_), upper_or_none(to)
         assert start is not None and end is not None
         known, days = upper(context, known_at), window(window_days)
-        samples = health_model.sample_instants(start, end, interval.name)
-        if len(samples) > MAX_SERIES_SAMPLES:
+        if end >= LAST_SERIES_INSTANT:
+            raise bad_argument("to", "must be before the year 9999")
+        samples = most_samples(start, end, interval)
+        if samples > MAX_SERIES_SAMPLES:
             raise bad_argument(
                 "interval",
-                f"{len(samples):,} samples; at most {MAX_SERIES_SAMPLES:,} (use a longer interval)",
+                f"{samples:,} samples; at most {MAX_SERIES_SAMPLES:,} (use a longer interval)",
             )
         events = await context.events(self.id)
-        series = await context.run(
-            health_model.health_series, events, start, end, interval.name, known, days
-        )
-        return [health_of(sample) for sample in series]
+        return await context.run(health_series_at, events, start, end, interval.name, known, days)
 
     @resolver("The history as lanes and items for vis-timeline (API.md, Timeline).")
     async def timeline(
@@ -345,8 +296,8 @@ class Partnership(Node):
         chosen = given(types)
         wanted = {kind.name for kind in chosen} if chosen is not None else None
         events = await context.events(self.id)
-        built = await context.run(
-            timeline_model.timeline,
+        return await context.run(
+            timeline_at,
             events,
             lower_or_none(from_),
             upper_or_none(to),
@@ -354,7 +305,6 @@ class Partnership(Node):
             known,
             context.now(),
         )
-        return timeline_of(built)
 
     @resolver(
         "Recompute the hash chain from the stored events: an edit, deletion, insertion or "

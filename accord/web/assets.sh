@@ -17,9 +17,10 @@ GRAPHIQL=graphiql@3.8.3
 EXPLORER=@graphiql/plugin-explorer@1.0.2
 REACT=react@18.3.1
 REACT_DOM=react-dom@18.3.1
+GRAPHQL_WS=graphql-ws@5.16.2
 
 cd "$WORK"
-npm pack --silent "$GRAPHIQL" "$EXPLORER" "$REACT" "$REACT_DOM" >/dev/null
+npm pack --silent "$GRAPHIQL" "$EXPLORER" "$REACT" "$REACT_DOM" "$GRAPHQL_WS" >/dev/null
 for tarball in *.tgz; do
   name=${tarball%.tgz}
   mkdir "$name"
@@ -35,13 +36,15 @@ cp graphiql-plugin-explorer-1.0.2/package/dist/style.css "$TARGET/plugin-explore
 cp react-18.3.1/package/umd/react.production.min.js "$TARGET/react.production.min.js"
 cp react-18.3.1/package/LICENSE "$TARGET/LICENSE.react"
 cp react-dom-18.3.1/package/umd/react-dom.production.min.js "$TARGET/react-dom.production.min.js"
+cp graphql-ws-5.16.2/package/umd/graphql-ws.min.js "$TARGET/graphql-ws.min.js"
+cp graphql-ws-5.16.2/package/LICENSE.md "$TARGET/LICENSE.graphql-ws"
 
 cd "$TARGET"
 {
   echo "# Fetched by accord/web/assets.sh from the npm registry"
-  echo "# $GRAPHIQL $EXPLORER $REACT $REACT_DOM"
+  echo "# $GRAPHIQL $EXPLORER $REACT $REACT_DOM $GRAPHQL_WS"
   for file in graphiql.min.js graphiql.min.css plugin-explorer.umd.js plugin-explorer.css \
-    react.production.min.js react-dom.production.min.js; do
+    react.production.min.js react-dom.production.min.js graphql-ws.min.js; do
     if command -v sha256sum >/dev/null 2>&1; then
       sha256sum "$file"
     else

@@ -10,6 +10,7 @@ GRAPHIQL = """<!doctype html>
   <head>
     <meta charset="utf-8" />
     <title>Accord GraphiQL</title>
+    <link rel="icon" href="data:," />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <style>
       body { height: 100%; margin: 0; width: 100%; overflow: hidden; }
@@ -24,6 +25,7 @@ GRAPHIQL = """<!doctype html>
     <div id="graphiql">Loading GraphiQL...</div>
     <script src="{assets}/graphiql.min.js"></script>
     <script src="{assets}/plugin-explorer.umd.js"></script>
+    <script src="{assets}/graphql-ws.min.js"></script>
     <script>
       const EXAMPLE_QUERY = `# Accord: the history of a partnership, and whether it is working.
 # Open the Docs panel for every type and field. For example:
@@ -41,9 +43,10 @@ GRAPHIQL = """<!doctype html>
       url.hash = "";
       const fetchURL = url.toString();
       const subscriptionURL = fetchURL.replace(/^http/, "ws");
+      // Subscriptions over graphql-transport-ws, with the client shipped beside GraphiQL.
       const fetcher = GraphiQL.createFetcher({
         url: fetchURL,
-        subscriptionUrl: subscriptionURL,
+        wsClient: graphqlWs.createClient({ url: subscriptionURL, lazy: true }),
       });
       const explorer = GraphiQLPluginExplorer.explorerPlugin();
       const root = ReactDOM.createRoot(document.getElementById("graphiql"));
@@ -67,6 +70,7 @@ HOME = """<!doctype html>
   <head>
     <meta charset="utf-8" />
     <title>Accord</title>
+    <link rel="icon" href="data:," />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <style>
       body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;

@@ -1,5 +1,6 @@
 #!/usr/bin/env sh
-# Copy the timeline page's browser libraries from node_modules into
+# Copy the timeline page's browser libraries (vis-timeline's standalone build, which
+# carries its own styles, and ECharts) from node_modules into
 # accord/web/static/vendor, so the page never loads anything from a CDN at run time.
 #
 #   npm ci && sh accord/web/vendor.sh            (or: make assets)
@@ -27,14 +28,12 @@ version() {
 # Copy a file without its trailing sourceMappingURL comment: the maps are not shipped,
 # and a dangling reference only makes browsers' developer tools ask for a missing file.
 copy_min() {
-  sed -e 's,/[*/]# sourceMappingURL=[^ *]*\( \*/\)\{0,1\}$,,' "$1" > "$2"
+  sed -e 's|/[*/]# sourceMappingURL=[^ *]*\( \*/\)\{0,1\}$||' "$1" > "$2"
 }
 
 mkdir -p "$TARGET"
 copy_min "$MODULES/vis-timeline/standalone/umd/vis-timeline-graph2d.min.js" \
   "$TARGET/vis-timeline-graph2d.min.js"
-copy_min "$MODULES/vis-timeline/styles/vis-timeline-graph2d.min.css" \
-  "$TARGET/vis-timeline-graph2d.min.css"
 cp "$MODULES/vis-timeline/LICENSE.MIT.txt" "$TARGET/LICENSE.vis-timeline"
 copy_min "$MODULES/echarts/dist/echarts.min.js" "$TARGET/echarts.min.js"
 cp "$MODULES/echarts/LICENSE" "$TARGET/LICENSE.echarts"
@@ -43,7 +42,7 @@ cd "$TARGET"
 {
   echo "# Copied by accord/web/vendor.sh from node_modules (npm ci)"
   echo "# vis-timeline@$(version vis-timeline) echarts@$(version echarts)"
-  for file in vis-timeline-graph2d.min.js vis-timeline-graph2d.min.css echarts.min.js; do
+  for file in vis-timeline-graph2d.min.js echarts.min.js; do
     if command -v sha256sum >/dev/null 2>&1; then
       sha256sum "$file"
     else

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from accord.projections.reader import PartnershipEntry
 from tests.api.server import ApiServer, subscriber
 
 QUICKLY = 1.0
@@ -92,7 +94,7 @@ def test_a_body_over_64_kib_is_refused_with_413(api: ApiServer, size: int) -> No
 
 
 def test_a_streamed_body_over_64_kib_is_refused_with_413(api: ApiServer) -> None:
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         yield b'{"query": "{ __typename }", "padding": "'
         for _ in range(100):
             yield b"x" * 1024
@@ -101,7 +103,7 @@ def test_a_streamed_body_over_64_kib_is_refused_with_413(api: ApiServer) -> None
     response = api.client.post(
         "/graphql",
         content=chunks(),
-        headers={"content-type": "application/json"},  # type: ignore[arg-type]
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
 
@@ -142,7 +144,7 @@ def test_an_unexpected_failure_is_masked(api: ApiServer) -> None:
     # the API; an internal error is simulated by a broken reader.
     original = api.runtime.reader.partnerships
 
-    def broken(*args: object, **kwargs: object) -> object:
+    def broken(*args: object, **kwargs: object) -> list[PartnershipEntry]:
         raise RuntimeError("secret detail")
 
     api.runtime.reader.partnerships = broken  # type: ignore[method-assign]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes, queries
+
+from accord.graphql.export import SDL_PATH
 from tests.api.operations import Recorder
 from tests.api.server import ApiServer
 
@@ -227,3 +232,40 @@ def test_the_window_must_be_sensible(api: ApiServer) -> None:
         {"id": pid},
     )
     assert empty["partnership"]["healthSeries"] == []
+
+
+def test_no_query_the_schema_allows_fails_unexpectedly(api: ApiServer) -> None:
+    recorder = Recorder(api)
+    pid = recorder.form()
+    joined = recorder.record(
+        "joinPartner",
+        {
+            "partnershipId": pid,
+            "partnerId": "p1",
+            "name": "P1",
+            "sector": "OTHER",
+            "occurredAt": "2024-01-02",
+        },
+    )
+    ids = st.sampled_from([pid, joined["id"], "p1", "nope"]).map(nodes.String)
+    instants = st.sampled_from(
+        [
+            "2024-01-01",
+            "2023-06-30T12:00:00+01:00",
+            "0001-01-01",
+            "9998-12-31",
+            "2026-01-01T00:00:00Z",
+        ]
+    ).map(nodes.String)
+    sdl = SDL_PATH.read_text()
+
+    @settings(
+        max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(queries(sdl, custom_scalars={"DateTime": instants, "ID": ids}))
+    def check(query: str) -> None:
+        body = api.post(query)
+        for error in body.get("errors") or []:
+            assert error["message"] != "Unexpected error.", query
+
+    check()

@@ -127,3 +127,12 @@ def test_a_negative_position_is_refused(api: ApiServer) -> None:
         message = client.receive()
         assert message["type"] == "error"
         assert "afterPosition" in message["payload"][0]["message"]
+
+
+def test_a_subscription_over_plain_http_is_refused_with_a_pointer_to_websockets(
+    api: ApiServer,
+) -> None:
+    partnership_id = Recorder(api).form()
+    body = api.post(EVENTS, {"id": partnership_id})
+    assert body["data"] is None
+    assert "websockets" in body["errors"][0]["message"]

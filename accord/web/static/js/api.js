@@ -1,0 +1,143 @@
+// The page's only data source: Accord's GraphQL API (POST /graphql, JSON).
+// Each query below is what a team needs to feed its own timeline or dashboard;
+// the contract is shared/API.md and the full schema accord/graphql/schema.graphql.
+
+const ENDPOINT = new URL("graphql", document.baseURI).toString();
+const TOKEN_KEY = "accord.bearerToken";
+
+/** The server refused the request without a valid bearer token (HTTP 401). */
+export class AuthenticationRequired extends Error {}
+
+/** The server answered with top-level GraphQL errors (malformed or refused query). */
+export class QueryError extends Error {}
+
+export function setToken(token) {
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } else {
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+}
+
+/** Run one GraphQL operation and return its `data`. */
+export async function graphql(query, variables = {}) {
+  const headers = { "content-type": "application/json", accept: "application/json" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(ENDPOINT, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
+  if (response.status === 401) throw new AuthenticationRequired("a bearer token is needed");
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new QueryError(`the API answered HTTP ${response.status} without JSON`);
+  }
+  if (body.errors?.length) {
+    throw new QueryError(body.errors.map((error) => error.message).join("; "));
+  }
+  return body.data;
+}
+
+/** Every node of a Relay connection, page by page (`pick` finds the connection in `data`). */
+export async function allNodes(query, variables, pick) {
+  const nodes = [];
+  let after = null;
+  for (;;) {
+    const connection = pick(await graphql(query, { ...variables, after }));
+    if (!connection) return { nodes, totalCount: 0 };
+    nodes.push(...connection.edges.map((edge) => edge.node));
+    if (!connection.pageInfo.hasNextPage) return { nodes, totalCount: connection.totalCount };
+    after = connection.pageInfo.endCursor;
+  }
+}
+
+export const PARTNERSHIPS = `
+  query Partnerships($after: String) {
+    partnerships(first: 500, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id name purpose formedAt version } }
+    }
+  }`;
+
+// `timeline` is shaped for vis-timeline: `groups` and `items` go straight into
+// `new vis.Timeline(container, items, groups)`.
+export const TIMELINE = `
+  query Timeline($id: ID!, $knownAt: DateTime) {
+    partnership(id: $id) {
+      id
+      timeline(knownAt: $knownAt) {
+        groups { id content }
+        items { id group content start end type className title eventId }
+      }
+    }
+  }`;
+
+// One sample per month over the partnership's life: one sweep on the server.
+export const HEALTH_SERIES = `
+  query HealthSeries($id: ID!, $from: DateTime!, $to: DateTime!, $knownAt: DateTime) {
+    partnership(id: $id) {
+      id
+      healthSeries(from: $from, to: $to, interval: MONTH, knownAt: $knownAt) {
+        asOf
+        trust { index perceived respondents reliabilityMean reliabilityMin }
+        power { decisionCount equality equity shares { partner { id name } decisionShare } }
+        capacity { fulfilment { kind value } vacantRoles longestVacancyDays }
+        goals { activeGoals coverage agreement stalenessDays }
+        check { classification answers { question status } }
+      }
+    }
+  }`;
+
+export const HEALTH = `
+  query Health($id: ID!, $asOf: DateTime, $knownAt: DateTime) {
+    partnership(id: $id) {
+      id
+      health(asOf: $asOf, knownAt: $knownAt) {
+        asOf
+        knownAt
+        windowDays
+        check { classification answers { question status evidence prompt } }
+      }
+    }
+  }`;
+
+export const EVENT = `
+  query Event($id: ID!, $knownAt: DateTime) {
+    node(id: $id) {
+      ... on Event {
+        id type position occurredAt recordedAt recordedBy summary data
+        retracted(knownAt: $knownAt)
+        hash previousHash
+      }
+    }
+  }`;
+
+export const PARTNERS = `
+  query Partners($id: ID!, $knownAt: DateTime) {
+    partnership(id: $id) { id partners(knownAt: $knownAt) { id name } }
+  }`;
+
+export const DECISIONS = `
+  query Decisions($id: ID!, $after: String, $from: DateTime, $to: DateTime,
+                  $category: DecisionCategory, $partnerId: ID, $knownAt: DateTime) {
+    partnership(id: $id) {
+      id
+      decisions(first: 500, after: $after, from: $from, to: $to, category: $category,
+                partnerId: $partnerId, knownAt: $knownAt) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id title category significance method rationale occurredAt recordedAt recordedBy
+            retracted eventId
+            decidedBy { id name } consulted { id name } dissentedBy { id name }
+          }
+        }
+      }
+    }
+  }`;

@@ -1,0 +1,392 @@
+// Accord's timeline and health page: every figure comes from the GraphQL API.
+//
+//   partnerships            -> the partnership chooser
+//   timeline {groups items} -> vis-timeline (lanes, items, ranges)
+//   node(id: eventId)       -> the selected event's details
+//   healthSeries(MONTH)     -> ECharts charts and the CSV download
+//   health(asOf, knownAt)   -> the four questions' cards
+//   decisions(...)          -> the decisions table
+
+import {
+  AuthenticationRequired,
+  DECISIONS,
+  HEALTH,
+  HEALTH_SERIES,
+  PARTNERS,
+  PARTNERSHIPS,
+  TIMELINE,
+  allNodes,
+  graphql,
+  setToken,
+} from "./api.js";
+import { HealthCharts } from "./charts.js";
+import { addDays, daysBetween, isDay, isoDay, longDay, today } from "./dates.js";
+import { DecisionsTable } from "./decisions.js";
+import { EventDetails } from "./details.js";
+import { el, replaceChildren } from "./dom.js";
+import { download, seriesCsv, slug, timelineJson } from "./exports.js";
+import { STATUS, renderCards } from "./health.js";
+import { HistoryTimeline, renderLegend } from "./timeline.js";
+
+const $ = (selector) => document.querySelector(selector);
+
+const state = {
+  partnerships: [],
+  partnership: null,
+  start: null, // the partnership's first day
+  end: null, // the last day the slider reaches: today
+  asOf: null,
+  knownAt: "",
+  timeline: null,
+  series: [],
+};
+const requests = { timeline: 0, series: 0, health: 0 };
+
+const ui = {
+  select: $("#partnership-select"),
+  range: $("#as-of-range"),
+  asOfDate: $("#as-of-date"),
+  knownAt: $("#known-at-date"),
+  alert: $("#alert"),
+  status: $("#status"),
+};
+
+const details = new EventDetails($("#event-details"));
+const charts = new HealthCharts($("#charts"));
+const timeline = new HistoryTimeline($("#timeline"), {
+  onSelect: (item) => {
+    announce(`Selected: ${item.content}`);
+    details.show(item.eventId, { knownAt: state.knownAt, label: item.content });
+  },
+  onAsOfDragged: (day) => setAsOf(day, { immediate: true }),
+});
+const decisions = new DecisionsTable($("#decisions"), {
+  onShowEvent: (decision) => {
+    timeline.selectEvent(decision.eventId);
+    details.show(decision.eventId, { knownAt: state.knownAt, moveFocus: true, label: decision.title });
+  },
+});
+
+function announce(text) {
+  ui.status.textContent = text;
+}
+
+function showError(error) {
+  if (error instanceof AuthenticationRequired) {
+    askForToken();
+    return;
+  }
+  ui.alert.hidden = false;
+  ui.alert.textContent = `Something went wrong: ${error.message}`;
+  console.warn(error);
+}
+
+function clearError() {
+  ui.alert.hidden = true;
+  ui.alert.textContent = "";
+}
+
+function askForToken() {
+  const form = $("#token-form");
+  form.hidden = false;
+  $("#token-input").focus();
+}
+
+function busy(selector, value) {
+  $(selector).setAttribute("aria-busy", value ? "true" : "false");
+}
+
+// ---- the address bar keeps the view: ?partnership=ID&asOf=DAY&knownAt=DAY ----
+
+function readAddress() {
+  const params = new URLSearchParams(window.location.search);
+  return {
+    partnership: params.get("partnership"),
+    asOf: isDay(params.get("asOf") ?? "") ? params.get("asOf") : null,
+    knownAt: isDay(params.get("knownAt") ?? "") ? params.get("knownAt") : "",
+  };
+}
+
+function writeAddress() {
+  const params = new URLSearchParams();
+  if (state.partnership) params.set("partnership", state.partnership.id);
+  if (state.asOf && state.asOf !== state.end) params.set("asOf", state.asOf);
+  if (state.knownAt) params.set("knownAt", state.knownAt);
+  const query = params.toString();
+  window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+}
+
+// ---- choosing a partnership ----
+
+async function start() {
+  clearError();
+  try {
+    const { nodes } = await allNodes(PARTNERSHIPS, {}, (data) => data.partnerships);
+    state.partnerships = nodes;
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  const address = readAddress();
+  if (!state.partnerships.length) {
+    replaceChildren(ui.select, el("option", { value: "" }, "No partnerships recorded yet"));
+    $("#partnership-name").textContent = "No partnerships yet";
+    $("#partnership-purpose").textContent =
+      "Record one with the formPartnership mutation, or run `accord demo` for an example.";
+    ["#health", "#timeline-section", "#trends", "#decisions"].forEach((s) => busy(s, false));
+    return;
+  }
+  replaceChildren(
+    ui.select,
+    state.partnerships.map((partnership) => el("option", { value: partnership.id }, partnership.name)),
+  );
+  ui.select.disabled = false;
+  const chosen =
+    state.partnerships.find((partnership) => partnership.id === address.partnership) ??
+    state.partnerships[0];
+  ui.select.value = chosen.id;
+  state.knownAt = address.knownAt;
+  await openPartnership(chosen, address.asOf);
+}
+
+async function openPartnership(partnership, asOf = null) {
+  clearError();
+  state.partnership = partnership;
+  state.start = isoDay(partnership.formedAt);
+  state.end = today() < state.start ? state.start : today();
+  state.asOf = clampDay(asOf ?? state.end);
+  details.clear();
+
+  $("#partnership-name").textContent = partnership.name;
+  $("#partnership-purpose").textContent = partnership.purpose;
+  $("#partnership-facts").textContent =
+    `Formed ${longDay(partnership.formedAt)}. ${partnership.version} events recorded. Id ${partnership.id}.`;
+  document.title = `${partnership.name}: timeline and health (Accord)`;
+
+  const days = daysBetween(state.start, state.end);
+  ui.range.max = String(days);
+  ui.range.disabled = false;
+  ui.asOfDate.min = state.start;
+  ui.asOfDate.max = state.end;
+  ui.asOfDate.disabled = false;
+  ui.knownAt.max = state.end;
+  ui.knownAt.disabled = false;
+  ui.knownAt.value = state.knownAt;
+  $("#as-of-min").textContent = longDay(state.start);
+  $("#as-of-max").textContent = longDay(state.end);
+  showAsOf();
+  writeAddress();
+  await Promise.all([loadHealth(), loadTimeline(), loadSeries(), loadDecisions()]);
+}
+
+// ---- as of, and as known at ----
+
+function clampDay(day) {
+  if (day < state.start) return state.start;
+  if (day > state.end) return state.end;
+  return day;
+}
+
+/** Reflect `state.asOf` in the slider, the date input and the markers. */
+function showAsOf() {
+  ui.range.value = String(daysBetween(state.start, state.asOf));
+  ui.range.setAttribute("aria-valuetext", longDay(state.asOf));
+  ui.asOfDate.value = state.asOf;
+  timeline.markAsOf(state.asOf);
+  charts.markAsOf(state.asOf);
+}
+
+let healthTimer = null;
+
+function setAsOf(day, { immediate = false } = {}) {
+  state.asOf = clampDay(day);
+  showAsOf();
+  writeAddress();
+  clearTimeout(healthTimer);
+  busy("#health", true);
+  if (immediate) {
+    loadHealth();
+  } else {
+    healthTimer = setTimeout(loadHealth, 200);
+  }
+}
+
+ui.range.addEventListener("input", () => {
+  setAsOf(addDays(state.start, Number(ui.range.value)));
+});
+ui.asOfDate.addEventListener("change", () => {
+  if (isDay(ui.asOfDate.value)) setAsOf(ui.asOfDate.value, { immediate: true });
+});
+ui.knownAt.addEventListener("change", () => {
+  const value = ui.knownAt.value;
+  if (value && !isDay(value)) return;
+  setKnownAt(value);
+});
+$("#known-at-clear").addEventListener("click", () => {
+  ui.knownAt.value = "";
+  setKnownAt("");
+});
+
+function setKnownAt(day) {
+  if (day === state.knownAt) return;
+  state.knownAt = day;
+  writeAddress();
+  details.clear();
+  announce(day ? `Showing what was known at ${longDay(day)}.` : "Showing everything recorded so far.");
+  Promise.all([loadHealth(), loadTimeline(), loadSeries(), loadDecisions()]);
+}
+
+function knownAtText() {
+  return state.knownAt ? `as known at ${longDay(state.knownAt)}` : "as known now";
+}
+
+// ---- the four questions ----
+
+async function loadHealth() {
+  const request = ++requests.health;
+  const { asOf, knownAt } = state;
+  busy("#health", true);
+  try {
+    const data = await graphql(HEALTH, {
+      id: state.partnership.id,
+      asOf,
+      knownAt: knownAt || null,
+    });
+    if (request !== requests.health) return;
+    const health = data.partnership.health;
+    renderCards($("#health-cards"), health);
+    $("#health-context").textContent =
+      `As of ${longDay(asOf)}, ${knownAtText()}; windowed figures cover the ${health.windowDays} days to then.`;
+    const section = $("#health");
+    section.dataset.asOf = asOf;
+    section.dataset.knownAt = knownAt;
+    busy("#health", false);
+    const statuses = health.check.answers.map((answer) => STATUS[answer.status]?.label ?? answer.status);
+    announce(`Four questions as of ${longDay(asOf)}: ${statuses.join(", ")}.`);
+  } catch (error) {
+    if (request === requests.health) {
+      busy("#health", false);
+      showError(error);
+    }
+  }
+}
+
+// ---- the timeline ----
+
+async function loadTimeline() {
+  const request = ++requests.timeline;
+  busy("#timeline-section", true);
+  try {
+    const data = await graphql(TIMELINE, { id: state.partnership.id, knownAt: state.knownAt || null });
+    if (request !== requests.timeline) return;
+    state.timeline = data.partnership.timeline;
+    timeline.show(state.timeline);
+    timeline.markAsOf(state.asOf);
+    const { items, groups } = state.timeline;
+    const section = $("#timeline-section");
+    section.dataset.itemCount = String(items.length);
+    $("#timeline-count").textContent =
+      `${items.length} item${items.length === 1 ? "" : "s"} in ${groups.length} lanes, ${knownAtText()}.`;
+    busy("#timeline-section", false);
+  } catch (error) {
+    if (request === requests.timeline) {
+      busy("#timeline-section", false);
+      showError(error);
+    }
+  }
+}
+
+$("#zoom-in").addEventListener("click", () => timeline.zoom(0.5));
+$("#zoom-out").addEventListener("click", () => timeline.zoom(2));
+$("#pan-earlier").addEventListener("click", () => timeline.pan(-0.5));
+$("#pan-later").addEventListener("click", () => timeline.pan(0.5));
+$("#fit-all").addEventListener("click", () => timeline.fit());
+$("#export-timeline").addEventListener("click", () => {
+  if (!state.timeline) return;
+  download(`${slug(state.partnership.name)}-timeline.json`, timelineJson(state.timeline), "application/json");
+});
+
+// ---- health over time ----
+
+async function loadSeries() {
+  const request = ++requests.series;
+  busy("#trends", true);
+  const from = state.partnership.formedAt;
+  const to = state.end;
+  try {
+    const data = await graphql(HEALTH_SERIES, {
+      id: state.partnership.id,
+      from,
+      to,
+      knownAt: state.knownAt || null,
+    });
+    if (request !== requests.series) return;
+    state.series = data.partnership.healthSeries;
+    charts.show(state.series, state.asOf);
+    const section = $("#trends");
+    section.dataset.from = from;
+    section.dataset.to = to;
+    section.dataset.knownAt = state.knownAt;
+    section.dataset.samples = String(state.series.length);
+    $("#trends-context").textContent =
+      `${state.series.length} monthly samples from ${longDay(from)} to ${longDay(to)}, ${knownAtText()}.` +
+      " The dashed line marks the as-of date.";
+    busy("#trends", false);
+  } catch (error) {
+    if (request === requests.series) {
+      busy("#trends", false);
+      showError(error);
+    }
+  }
+}
+
+$("#export-csv").addEventListener("click", () => {
+  if (!state.series.length) return;
+  download(`${slug(state.partnership.name)}-health-monthly.csv`, seriesCsv(state.series), "text/csv");
+});
+
+// ---- decisions ----
+
+async function loadDecisions() {
+  const id = state.partnership.id;
+  const knownAt = state.knownAt || null;
+  try {
+    // Filter options: partners active now, and every partner named in a decision.
+    const [current, all] = await Promise.all([
+      graphql(PARTNERS, { id, knownAt }),
+      allNodes(DECISIONS, { id, knownAt }, (data) => data.partnership?.decisions),
+    ]);
+    const partners = new Map();
+    for (const partner of current.partnership?.partners ?? []) partners.set(partner.id, partner.name);
+    for (const decision of all.nodes) {
+      for (const partner of [...decision.decidedBy, ...decision.consulted, ...decision.dissentedBy]) {
+        partners.set(partner.id, partner.name);
+      }
+    }
+    const options = [...partners]
+      .map(([partnerId, name]) => ({ id: partnerId, name }))
+      .sort((a, b) => a.name.localeCompare(b.name, "en-GB"));
+    if (id !== state.partnership.id) return;
+    await decisions.open({ partnershipId: id, knownAt: state.knownAt, partners: options });
+  } catch (error) {
+    busy("#decisions", false);
+    showError(error);
+  }
+}
+
+// ---- the partnership chooser and the token form ----
+
+ui.select.addEventListener("change", () => {
+  const chosen = state.partnerships.find((partnership) => partnership.id === ui.select.value);
+  if (chosen) openPartnership(chosen);
+});
+
+$("#token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  setToken($("#token-input").value.trim());
+  $("#token-form").hidden = true;
+  start();
+});
+
+renderLegend($("#timeline-legend"));
+start();
