@@ -274,16 +274,35 @@ def _project(args: argparse.Namespace) -> int:
     return run_worker(args.database)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .web.server import serve
 
-    status: int = serve(
-        args.database,
-        host=args.host,
-        port=args.port,
-        auth=not args.no_auth,
-        projector=not args.no_projector,
-    )
+    if args.no_auth:
+        if args.host not in LOOPBACK:
+            print(
+                f"accord: --no-auth serves without tokens, so only on loopback (not {args.host})",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            "WARNING: --no-auth: no tokens are checked; every caller can see and record "
+            f"everything, as '{DEFAULT_ACTOR}'",
+            file=sys.stderr,
+        )
+    print(f"Accord at http://{args.host}:{args.port}/ (GraphiQL at /graphql)", flush=True)
+    try:
+        status: int = serve(
+            args.database,
+            host=args.host,
+            port=args.port,
+            auth=not args.no_auth,
+            projector=not args.no_projector,
+        )
+    except KeyboardInterrupt:
+        return 0
     return status
 
 
@@ -298,8 +317,9 @@ def _demo(args: argparse.Namespace) -> int:
             pid, _ = runtime.app.import_steps(demo["steps"], actor=DEFAULT_ACTOR)
             Projector(runtime.app, runtime.views).run_until_current()
             print(f"loaded the demo partnership '{name}' ({pid})")
-    print(f"demo implies --no-auth on loopback: every caller records as '{DEFAULT_ACTOR}'")
-    args.no_auth = True
+    if args.host in LOOPBACK:
+        print(f"demo implies --no-auth on loopback: every caller records as '{DEFAULT_ACTOR}'")
+        args.no_auth = True
     return _serve(args)
 
 

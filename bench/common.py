@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DATA = Path(os.environ.get("ACCORD_BENCH_DATA", Path(__file__).resolve().parents[1] / ".bench-data"))
+DATA = Path(
+    os.environ.get("ACCORD_BENCH_DATA", Path(__file__).resolve().parents[1] / ".bench-data")
+)
 SCALE = float(os.environ.get("ACCORD_BENCH_SCALE", "1"))
 
 

@@ -108,7 +108,9 @@ def _cold_command(url: str, pid: uuid.UUID, partner: str) -> list[float]:
     )
     samples = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         samples.append(float(out.stdout.strip()))
     return samples
 

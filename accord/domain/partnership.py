@@ -103,7 +103,7 @@ class PartnershipEvent(Aggregate.Event):
 @cache
 def _data_fields(event_class: type[PartnershipEvent]) -> tuple[str, ...]:
     skip = event_class.COMMON | event_class.INTERNAL
-    return tuple(f.name for f in dataclasses.fields(event_class) if f.name not in skip)  # type: ignore[arg-type]
+    return tuple(f.name for f in dataclasses.fields(event_class) if f.name not in skip)
 
 
 def event_data(event_class: type[PartnershipEvent], values: dict[str, Any]) -> dict[str, Any]:

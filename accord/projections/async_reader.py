@@ -24,7 +24,9 @@ PARTNERSHIP_COLUMNS = "p.id, p.name, p.purpose, p.formed_at, p.version"
 def _numbered(sql: str) -> str:
     """`?` placeholders as asyncpg's `$1, $2, ...`."""
     parts = sql.split("?")
-    return "".join(part + (f"${i + 1}" if i < len(parts) - 1 else "") for i, part in enumerate(parts))
+    return "".join(
+        part + (f"${i + 1}" if i < len(parts) - 1 else "") for i, part in enumerate(parts)
+    )
 
 
 class AsyncViewReader:
