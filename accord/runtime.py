@@ -10,7 +10,9 @@ from typing import Any
 from .domain.service import AccordApplication
 from .projections.listener import PostgresListener, announce_views
 from .projections.projector import Projector, ProjectorThread
+from .projections.async_reader import AsyncViewReader
 from .projections.reader import ViewReader
+from .projections.reads import AsyncReads, ThreadedReads
 from .projections.views import ViewDatabase
 from .settings import Database, audit_key, database_from_url
 
@@ -26,6 +28,7 @@ class Runtime:
     projector_thread: ProjectorThread | None = None
     listener: PostgresListener | None = None
     views_moved: threading.Condition = field(default_factory=threading.Condition)
+    _reads: AsyncReads | None = None
 
     @classmethod
     def open(cls, url: str | None = None, *, project: bool = True) -> Runtime:
@@ -44,6 +47,17 @@ class Runtime:
             runtime.listener = PostgresListener(database.psycopg_conninfo, runtime._notified)
             runtime.listener.start()
         return runtime
+
+    @property
+    def reads(self) -> AsyncReads:
+        """Async reads for the API: an asyncpg pool on PostgreSQL (made on first use, in
+        the server's event loop), the SQLite reader in worker threads otherwise."""
+        if self._reads is None:
+            if self.database.kind == "postgresql":
+                self._reads = AsyncViewReader(self.database.url)
+            else:
+                self._reads = ThreadedReads(self.reader)
+        return self._reads
 
     def _announcer(self) -> Any:
         connection: Any = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -21,6 +21,7 @@ import strawberry
 from accord.domain.service import AccordApplication
 from accord.projections.projector import ProjectorThread
 from accord.projections.reader import PartnershipEntry, ViewReader
+from accord.projections.reads import AsyncReads
 from accord.projections.records import IndexedEvent
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ class Services(Protocol):
     app: AccordApplication
     reader: ViewReader
     projector_thread: ProjectorThread | None
+
+    @property
+    def reads(self) -> AsyncReads: ...
 
     def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool: ...
 
@@ -89,6 +93,11 @@ class AccordContext:
     def reader(self) -> ViewReader:
         return self.services.reader
 
+    @property
+    def reads(self) -> AsyncReads:
+        """The views, read without blocking the event loop (asyncpg on PostgreSQL)."""
+        return self.services.reads
+
     def now(self) -> datetime:
         """The default for `asOf` and `knownAt`: one instant for the whole request."""
         return self._now if self._now is not None else datetime.now(UTC)
@@ -107,12 +116,16 @@ class AccordContext:
         """`run(function, *args)` once per request for `key` (concurrent callers share it)."""
         if not self.per_request:
             return await self.run(function, *args)
+        return await self._shared(key, lambda: self.run(function, *args))
+
+    async def _shared(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()` once per request for `key` (concurrent callers share it)."""
         future = self._memo.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._memo[key] = future
             try:
-                future.set_result(await self.run(function, *args))
+                future.set_result(await read())
             except BaseException as exc:
                 del self._memo[key]
                 future.set_exception(exc)
@@ -122,11 +135,14 @@ class AccordContext:
 
     async def events(self, partnership_id: str) -> list[IndexedEvent]:
         """The partnership's indexed events (shared, never mutated)."""
-        return await self.memo(("events", partnership_id), self.reader.events, partnership_id)
+        key = ("events", partnership_id)
+        if not self.per_request:
+            return await self.reads.events(partnership_id)
+        return await self._shared(key, lambda: self.reads.events(partnership_id))
 
     async def partnership(self, partnership_id: str) -> PartnershipEntry | None:
         """The partnership, if it exists and the actor may see it."""
-        entry = await self.run(self.reader.partnership, partnership_id)
+        entry = await self.reads.partnership(partnership_id)
         if entry is None or not await self.can_see(partnership_id):
             return None
         return entry
@@ -134,7 +150,7 @@ class AccordContext:
     async def can_see(self, partnership_id: str) -> bool:
         if not self.actor.enforce_access:
             return True
-        role = await self.run(self.reader.role, partnership_id, self.actor.name)
+        role = await self.reads.role(partnership_id, self.actor.name)
         return role is not None
 
 

@@ -41,10 +41,8 @@ class Query:
             start = (key[0], key[1])
         actor = context.actor.visibility_filter
         # One more than asked for says whether another page follows.
-        entries = await context.run(
-            lambda: context.reader.partnerships(actor, after=start, limit=size + 1)
-        )
-        total = await context.run(context.reader.count_partnerships, actor)
+        entries = await context.reads.partnerships(actor, after=start, limit=size + 1)
+        total = await context.reads.count_partnerships(actor)
         shown = entries[:size]
         edges = [
             PartnershipEdge(
@@ -93,7 +91,7 @@ class Query:
         entry = await context.partnership(normal)
         if entry is not None:
             return Partnership.of(entry)
-        event = await context.run(context.reader.event, normal)
+        event = await context.reads.event(normal)
         if event is None or not await context.can_see(event.partnership_id):
             return None
         return Event.of(event)

@@ -36,10 +36,9 @@ def _not_found() -> QueryError:
 async def _stream(
     context: AccordContext, partnership_id: str, last: int
 ) -> AsyncGenerator[Event, None]:
-    reader = context.reader
     while True:
         signal = context.feed.signal() if context.feed is not None else None
-        batch = await context.run(reader.events_after, partnership_id, last, BATCH)
+        batch = await context.reads.events_after(partnership_id, last, BATCH)
         for record in batch:
             yield Event.of(record)
             last = record.position

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def test_the_timeline_shows_as_many_items_as_the_api_returns(
     ranges = [item for item in timeline["items"] if item["type"] == "range"]
     assert page.locator("#timeline .vis-item.vis-range").count() == len(ranges)
     retracted = [item for item in timeline["items"] if "retracted" in item["className"].split()]
-    assert page.locator("#timeline .vis-item.retracted").count() == len(retracted) > 0
+    assert page.locator("#timeline .vis-item.retracted [data-item-id]").count() == len(retracted) > 0
     assert browser_page.errors == []
 
 
@@ -188,7 +189,7 @@ def test_moving_the_as_of_date_shows_the_apis_health_for_that_date(
     page.wait_for_selector(f"#health[data-as-of='{formed}'][aria-busy=false]")
     assert page.locator("#as-of-date").input_value() == formed
     assert shown_status_is(cards(browser_page), api_cards(demo, formed))
-    for _ in range(40):
+    for _ in range(10):
         page.keyboard.press("ArrowRight")
     later = page.locator("#as-of-date").input_value()
     assert later > formed
@@ -258,7 +259,16 @@ def test_the_timeline_download_is_the_apis_timeline_for_vis_timeline(
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download timeline (vis-timeline JSON)").click()
     exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
-    assert exported == demo.query(TIMELINE)["timeline"]
+    timeline = demo.query(TIMELINE)["timeline"]
+    assert exported["groups"] == timeline["groups"]
+    assert len(exported["items"]) == len(timeline["items"])
+    for shown, item in zip(exported["items"], timeline["items"], strict=True):
+        if shown["end"] != item["end"]:
+            # A tenure that lasts runs to "now", which moved on between the two requests.
+            assert item["className"] == "leader-appointed", item
+            moved = datetime.fromisoformat(item["end"]) - datetime.fromisoformat(shown["end"])
+            assert timedelta(0) <= moved < timedelta(minutes=5), (shown, item)
+        assert {**shown, "end": item["end"]} == item
 
 
 def test_the_decisions_table_is_filtered_by_the_api(browser_page: Watched, demo: Demo) -> None:
@@ -356,7 +366,9 @@ def test_axe_finds_no_wcag_2_2_a_or_aa_violations(chromium: Browser, demo: Demo)
         page.locator("#charts details").first.locator("summary").click()
         page.add_script_tag(path=str(AXE))
         results = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})",
+            WCAG_TAGS,
         )
         violations = [
             f"{violation['id']} ({violation['impact']}): {violation['help']}: "

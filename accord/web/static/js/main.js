@@ -196,18 +196,25 @@ function showAsOf() {
   charts.markAsOf(state.asOf);
 }
 
-let healthTimer = null;
+let settleTimer = null;
 
+/** Move the as-of day. While the slider moves, the controls follow at once; the
+ * markers and the cards follow once it rests for a moment. */
 function setAsOf(day, { immediate = false } = {}) {
   state.asOf = clampDay(day);
-  showAsOf();
-  writeAddress();
-  clearTimeout(healthTimer);
+  clearTimeout(settleTimer);
   busy("#health", true);
-  if (immediate) {
+  const settle = () => {
+    showAsOf();
+    writeAddress();
     loadHealth();
+  };
+  if (immediate) {
+    settle();
   } else {
-    healthTimer = setTimeout(loadHealth, 200);
+    ui.range.setAttribute("aria-valuetext", longDay(state.asOf));
+    ui.asOfDate.value = state.asOf;
+    settleTimer = setTimeout(settle, 150);
   }
 }
 

@@ -7,6 +7,8 @@ import { isoDay, shortDay } from "./dates.js";
 const DAY_MS = 86_400_000;
 const AS_OF = "as-of";
 const LABEL_SPAN_MS = 550 * DAY_MS;
+// Selecting an item brings it into view, keeping the zoom.
+const FOCUS = { focus: true, zoom: false, animation: false };
 
 /** The item types the API's `className` names, for the legend. */
 const LEGEND = [
@@ -117,11 +119,12 @@ export class HistoryTimeline {
     this.groups.add(timeline.groups.map((group, index) => ({ ...group, order: index })));
     this.items.clear();
     this.items.add(
-      timeline.items.map((item) => ({
+      timeline.items.map(({ end, ...item }) => ({
         ...item,
+        // Points have no `end` at all (vis-timeline reads a present but null one).
+        ...(end ? { end } : {}),
         // vis-timeline puts `title` into its tooltip as HTML: hand it escaped text.
         title: escapeHtml(item.title ?? itemText(item)),
-        end: item.end ?? undefined,
       })),
     );
     this.selectedId = null;
@@ -177,7 +180,7 @@ export class HistoryTimeline {
   select(id) {
     if (!this.byId.has(id)) return;
     this.selectedId = id;
-    this.timeline.setSelection([id], { focus: true, animation: false });
+    this.timeline.setSelection([id], FOCUS);
     this.onSelect(this.byId.get(id));
   }
 
@@ -186,7 +189,7 @@ export class HistoryTimeline {
     const item = this.ordered.find((candidate) => candidate.eventId === eventId);
     if (item) {
       this.selectedId = item.id;
-      this.timeline.setSelection([item.id], { focus: true, animation: false });
+      this.timeline.setSelection([item.id], FOCUS);
     }
   }
 
