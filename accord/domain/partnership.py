@@ -81,7 +81,7 @@ class PartnershipEvent(Aggregate.Event):
 
     @classmethod
     def type_name(cls) -> str:
-        return event_type_name(cls.__name__)
+        return _type_name(cls)
 
     @classmethod
     def data_fields(cls) -> tuple[str, ...]:
@@ -94,10 +94,27 @@ class PartnershipEvent(Aggregate.Event):
     @property
     def data(self) -> dict[str, Any]:
         """The event's input fields under their API names (API.md, Conventions)."""
-        return event_data(type(self), {name: getattr(self, name) for name in self.data_fields()})
+        data: dict[str, Any] = {}
+        for name, key in _data_names(type(self)):
+            value = getattr(self, name)
+            data[key] = format_instant(value) if type(value) is datetime else value
+        return data
 
     def apply(self, aggregate: Any) -> None:
         aggregate._apply_event(self)
+
+
+@cache
+def _type_name(event_class: type[PartnershipEvent]) -> str:
+    return event_type_name(event_class.__name__)
+
+
+@cache
+def _data_names(event_class: type[PartnershipEvent]) -> tuple[tuple[str, str], ...]:
+    """(attribute, API name) for each data field."""
+    return tuple(
+        (name, event_class.DATA_NAMES.get(name, camel(name))) for name in _data_fields(event_class)
+    )
 
 
 @cache

@@ -8,6 +8,7 @@ process records an event and polls for events recorded by other processes.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 from ..domain.partnership import Partnership, PartnershipEvent
 from ..domain.service import AccordApplication
 from .records import IndexedEvent
-from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase, row_of
+from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase
 
 BATCH = 2000
 
@@ -34,6 +35,27 @@ def indexed(event: PartnershipEvent) -> IndexedEvent:
         data=event.data,
         hash=event.hash,
         previous_hash=event.previous_hash,
+    )
+
+
+_JSON = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def event_row(event: PartnershipEvent) -> tuple[Any, ...]:
+    """The event index row of a stored event (as `row_of(indexed(event))`, faster)."""
+    return (
+        str(event.originator_id),
+        event.originator_version,
+        event.event_id,
+        event.type_name(),
+        event.occurred_at.isoformat(timespec="microseconds"),
+        event.recorded_at.isoformat(timespec="microseconds"),
+        event.recorded_by,
+        _JSON(event.data),
+        event.hash,
+        event.previous_hash,
+        None,
+        None,
     )
 
 
@@ -122,7 +144,7 @@ class Projector:
     def _write(self, events: list[Any]) -> None:
         sql = self.views.sql
         execute = self.connection.execute
-        rows = [row_of(indexed(e)) for e in events if isinstance(e, PartnershipEvent)]
+        rows = [event_row(e) for e in events if isinstance(e, PartnershipEvent)]
         placeholders = ", ".join("?" * 12)
         insert = sql(
             f"INSERT INTO view_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "

@@ -551,3 +551,13 @@ def test_replaying_the_events_rebuilds_the_same_state(given: Given) -> None:
     assert isinstance(rebuilt, Partnership)
     assert rebuilt.timelines == given.partnership.timelines
     assert rebuilt.head_hash == given.partnership.head_hash
+
+
+def test_the_fast_index_row_equals_the_indexed_event_row(given: Given) -> None:
+    from accord.projections.projector import event_row, indexed
+    from accord.projections.views import row_of
+
+    given.when("recordDecision", **decision(rationale="Because"))
+    given.when("makeCommitment", **commitment())
+    for event in given.events:
+        assert event_row(event) == row_of(indexed(event))
