@@ -39,8 +39,8 @@ SERIES = """query ($id: ID!, $from: DateTime!, $to: DateTime!) { partnership(id:
     goals { activeGoals coverage agreement stalenessDays }
     check { classification answers { question status } }
   } } }"""
-DECISIONS = """query ($id: ID!, $category: DecisionCategory, $partnerId: ID) { partnership(id: $id) {
-  decisions(first: 500, category: $category, partnerId: $partnerId) {
+DECISIONS = """query ($id: ID!, $category: DecisionCategory, $partnerId: ID) {
+  partnership(id: $id) { decisions(first: 500, category: $category, partnerId: $partnerId) {
     totalCount edges { node { id } } } } }"""
 
 
@@ -56,7 +56,9 @@ def cards(page: Watched) -> list[dict[str, Any]]:
             {
                 "question": card.get_attribute("data-question"),
                 "status": card.locator("[data-role=status]").inner_text().strip(),
-                "evidence": [line.strip() for line in card.locator("ul.evidence li").all_inner_texts()],
+                "evidence": [
+                    line.strip() for line in card.locator("ul.evidence li").all_inner_texts()
+                ],
                 "prompt": card.locator("[data-role=prompt]").inner_text().strip(),
             }
         )
@@ -124,7 +126,9 @@ def test_the_timeline_shows_as_many_items_as_the_api_returns(
     ranges = [item for item in timeline["items"] if item["type"] == "range"]
     assert page.locator("#timeline .vis-item.vis-range").count() == len(ranges)
     retracted = [item for item in timeline["items"] if "retracted" in item["className"].split()]
-    assert page.locator("#timeline .vis-item.retracted [data-item-id]").count() == len(retracted) > 0
+    assert (
+        page.locator("#timeline .vis-item.retracted [data-item-id]").count() == len(retracted) > 0
+    )
     assert browser_page.errors == []
 
 
@@ -315,7 +319,7 @@ def test_recorded_text_is_shown_as_text_never_as_html(chromium: Browser, demo: D
              ... on FormPartnershipSuccess { partnership { id } } } }""",
         {"input": {"name": hostile, "purpose": "<script>window.pwned=2</script>"}},
     )["formPartnership"]["partnership"]["id"]
-    for mutation, values in [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("joinPartner", {"partnerId": "p1", "name": "<i>One</i>", "sector": "OTHER"}),
         ("joinPartner", {"partnerId": "p2", "name": "Two", "sector": "OTHER"}),
         (
@@ -328,7 +332,8 @@ def test_recorded_text_is_shown_as_text_never_as_html(chromium: Browser, demo: D
                 "rationale": "<a href='javascript:alert(1)'>why</a>",
             },
         ),
-    ]:
+    ]
+    for mutation, values in steps:
         name = mutation[0].upper() + mutation[1:]
         result = demo.server.data(
             f"mutation ($input: {name}Input!) {{ {mutation}(input: $input) {{ __typename }} }}",
@@ -341,13 +346,18 @@ def test_recorded_text_is_shown_as_text_never_as_html(chromium: Browser, demo: D
         watched.open(f"{demo.url}?partnership={formed}")
         page = watched.page
         assert page.locator("h1").inner_text() == hostile
-        assert page.locator("#partnership-purpose").inner_text() == "<script>window.pwned=2</script>"
+        assert (
+            page.locator("#partnership-purpose").inner_text() == "<script>window.pwned=2</script>"
+        )
         shown = page.eval_on_selector_all(
             "#timeline [data-item-id]", "nodes => nodes.map(node => node.textContent)"
         )
         assert '<img src=y onerror="window.pwned=3">' in " ".join(shown)
         assert page.locator("#decisions-table").get_by_text("<i>One</i>").count() >= 1
-        assert page.locator("main img, main script, main b, main i, main a[href^=javascript]").count() == 0
+        assert (
+            page.locator("main img, main script, main b, main i, main a[href^=javascript]").count()
+            == 0
+        )
         assert page.evaluate("window.pwned") is None
         assert watched.errors == []
     finally:
