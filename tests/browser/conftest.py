@@ -82,10 +82,10 @@ def _require_browser_tools() -> None:
             "(apt-get install -y chromium); CI installs it",
             pytrace=False,
         )
-    if not (VENDOR / "vis-timeline-graph2d.min.js").exists():
+    if not (VENDOR / "vis-timeline-graph2d.min.js").exists() or not AXE.exists():
         pytest.fail(
-            f"{VENDOR} lacks the page's libraries: run `make assets` "
-            "(npm ci && accord/web/vendor.sh)",
+            "the page's libraries (accord/web/static/vendor) or axe-core (node_modules) are "
+            "missing: run `make assets` (npm ci && accord/web/vendor.sh)",
             pytrace=False,
         )
 
