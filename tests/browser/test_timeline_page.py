@@ -39,9 +39,11 @@ SERIES = """query ($id: ID!, $from: DateTime!, $to: DateTime!) { partnership(id:
     goals { activeGoals coverage agreement stalenessDays }
     check { classification answers { question status } }
   } } }"""
-DECISIONS = """query ($id: ID!, $category: DecisionCategory, $partnerId: ID) {
-  partnership(id: $id) { decisions(first: 500, category: $category, partnerId: $partnerId) {
-    totalCount edges { node { id } } } } }"""
+DECISIONS = """query ($id: ID!, $category: DecisionCategory, $partnerId: ID, $from: DateTime,
+                    $to: DateTime) {
+  partnership(id: $id) {
+    decisions(first: 500, category: $category, partnerId: $partnerId, from: $from, to: $to) {
+      totalCount edges { node { id } } } } }"""
 
 
 def open_demo(page: Watched, demo: Demo, query: str = "") -> None:
@@ -275,20 +277,36 @@ def test_the_timeline_download_is_the_apis_timeline_for_vis_timeline(
         assert {**shown, "end": item["end"]} == item
 
 
+def shown_decisions(page: Watched, count: int) -> list[str]:
+    page.page.wait_for_selector(f"#decisions[data-count='{count}'][aria-busy=false]")
+    ids: list[str] = page.page.eval_on_selector_all(
+        "#decisions-table tbody tr", "rows => rows.map(row => row.dataset.decisionId)"
+    )
+    return ids
+
+
 def test_the_decisions_table_is_filtered_by_the_api(browser_page: Watched, demo: Demo) -> None:
     open_demo(browser_page, demo)
     page = browser_page.page
     everything = demo.query(DECISIONS)["decisions"]
-    assert page.locator("#decisions-table tbody tr").count() == everything["totalCount"]
+    assert shown_decisions(browser_page, everything["totalCount"]) == [
+        edge["node"]["id"] for edge in everything["edges"]
+    ]
 
     page.get_by_label("Category").select_option("GOVERNANCE")
     page.get_by_label("Partner (deciding, consulted or dissenting)").select_option("carers-link")
     page.get_by_role("button", name="Apply filters").click()
     expected = demo.query(DECISIONS, category="GOVERNANCE", partnerId="carers-link")["decisions"]
-    page.wait_for_selector(f"#decisions[data-count='{expected['totalCount']}'][aria-busy=false]")
-    shown = page.eval_on_selector_all(
-        "#decisions-table tbody tr", "rows => rows.map(row => row.dataset.decisionId)"
-    )
+    shown = shown_decisions(browser_page, expected["totalCount"])
+    assert shown == [edge["node"]["id"] for edge in expected["edges"]]
+    assert 0 < len(shown) < everything["totalCount"]
+
+    page.get_by_role("button", name="Clear filters").click()
+    page.get_by_label("Decided from").fill("2024-01-01")
+    page.get_by_label("Decided to").fill("2024-12-31")
+    page.get_by_role("button", name="Apply filters").click()
+    expected = demo.query(DECISIONS, **{"from": "2024-01-01", "to": "2024-12-31"})["decisions"]
+    shown = shown_decisions(browser_page, expected["totalCount"])
     assert shown == [edge["node"]["id"] for edge in expected["edges"]]
     assert 0 < len(shown) < everything["totalCount"]
     assert browser_page.errors == []

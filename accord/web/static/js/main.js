@@ -86,9 +86,15 @@ function clearError() {
   ui.alert.textContent = "";
 }
 
+let tokenGiven = false;
+
 function askForToken() {
   const form = $("#token-form");
   form.hidden = false;
+  if (tokenGiven) {
+    ui.alert.hidden = false;
+    ui.alert.textContent = "That bearer token was not accepted: check it and try again.";
+  }
   $("#token-input").focus();
 }
 
@@ -357,6 +363,7 @@ $("#export-csv").addEventListener("click", () => {
 async function loadDecisions() {
   const id = state.partnership.id;
   const knownAt = state.knownAt || null;
+  busy("#decisions", true);
   try {
     // Filter options: partners active now, and every partner named in a decision.
     const [current, all] = await Promise.all([
@@ -391,6 +398,7 @@ ui.select.addEventListener("change", () => {
 $("#token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   setToken($("#token-input").value.trim());
+  tokenGiven = true;
   $("#token-form").hidden = true;
   start();
 });
