@@ -13,8 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-assets: $(STAMP)
-	@if [ -x accord/web/assets.sh ]; then accord/web/assets.sh; fi
+# The page's JavaScript comes from the npm registry, pinned by package-lock.json;
+# GraphiQL's files are kept in the repository (accord/web/assets.sh refreshes them).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json accord/web/vendor.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	sh accord/web/vendor.sh
+	touch $(NODE_STAMP)
+
+assets: $(STAMP) $(NODE_STAMP)
+	@test -f accord/web/static/graphiql/graphiql.min.js || sh accord/web/assets.sh
 
 run: $(STAMP) assets
 	$(BIN)/accord demo --database sqlite:///accord.db

@@ -54,7 +54,6 @@ export class HistoryTimeline {
     this.ordered = [];
     this.byId = new Map();
     this.selectedId = null;
-    this.source = { groups: [], items: [] };
     this.timeline = new vis.Timeline(container, this.items, this.groups, {
       // Show UTC, like every other date on the page and in the API.
       moment: (date) => vis.moment(date).utc(),
@@ -102,7 +101,6 @@ export class HistoryTimeline {
 
   /** Show the API's timeline: `{groups, items}` exactly as `timeline` returned them. */
   show(timeline) {
-    this.source = timeline;
     this.byId = new Map(timeline.items.map((item) => [item.id, item]));
     const laneOrder = new Map(timeline.groups.map((group, index) => [group.id, index]));
     this.ordered = [...timeline.items].sort(
@@ -111,10 +109,13 @@ export class HistoryTimeline {
         (laneOrder.get(a.group) ?? 0) - (laneOrder.get(b.group) ?? 0),
     );
     // Choose labels or dots before the items are drawn, so they are drawn once.
-    const starts = timeline.items.map((item) => Date.parse(item.start));
-    const ends = timeline.items.map((item) => Date.parse(item.end ?? item.start));
-    const span = starts.length ? Math.max(...ends) - Math.min(...starts) : 0;
-    this.container.classList.toggle("overview", span > LABEL_SPAN_MS);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const item of timeline.items) {
+      first = Math.min(first, Date.parse(item.start));
+      last = Math.max(last, Date.parse(item.end ?? item.start));
+    }
+    this.container.classList.toggle("overview", last - first > LABEL_SPAN_MS);
     this.groups.clear();
     this.groups.add(timeline.groups.map((group, index) => ({ ...group, order: index })));
     this.items.clear();
