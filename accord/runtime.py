@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain.service import AccordApplication
+from .projections.async_reader import AsyncViewReader
 from .projections.listener import PostgresListener, announce_views
 from .projections.projector import Projector, ProjectorThread
-from .projections.async_reader import AsyncViewReader
 from .projections.reader import ViewReader
 from .projections.reads import AsyncReads, ThreadedReads
 from .projections.views import ViewDatabase

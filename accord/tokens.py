@@ -46,6 +46,10 @@ class TokenStore:
         actor = actor.strip()
         if not actor or len(actor) > 200:
             raise ValueError("--actor: 1 to 200 characters")
+        if not actor.isprintable():
+            # The actor is every event's `recordedBy`: no control characters (a NUL would
+            # stop PostgreSQL's views), no lone surrogates.
+            raise ValueError("--actor: printable characters only")
         token = PREFIX + secrets.token_urlsafe(32)
         digest = _digest(token)
         self.connection.execute(
@@ -82,8 +86,8 @@ class TokenStore:
 
     def actor_for(self, token: str) -> str | None:
         """The actor a valid, unrevoked token belongs to; None otherwise."""
-        if not token.startswith(PREFIX) or len(token) > 200:
-            return None
+        if not token.startswith(PREFIX) or len(token) > 200 or not token.isascii():
+            return None  # issued tokens are short and ASCII: anything else is not one
         row = self.connection.execute(
             self.views.sql("SELECT actor, revoked_at FROM auth_tokens WHERE token_hash = ?"),
             (_digest(token),),

@@ -31,6 +31,18 @@ from .values import (
 Reader = Callable[[Any, str], Any]
 
 
+def storable_text(value: str, field: str) -> str:
+    """Text every store keeps as given: PostgreSQL's text and JSON refuse NUL, and a lone
+    surrogate is not Unicode text at all (neither can be hashed or stored as UTF-8)."""
+    if "\x00" in value:
+        raise invalid(field, "must not contain NUL characters (U+0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(field, "must be Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
 def _text(limit: int) -> Reader:
     def read(value: Any, field: str) -> str:
         if not isinstance(value, str):
@@ -39,7 +51,7 @@ def _text(limit: int) -> Reader:
             raise invalid(field, "must not be blank")
         if len(value) > limit:
             raise invalid(field, f"must be at most {limit:,} characters (got {len(value):,})")
-        return value
+        return storable_text(value, field)
 
     return read
 
@@ -50,7 +62,7 @@ def _optional_text(limit: int) -> Reader:
             raise invalid(field, "must be a string")
         if len(value) > limit:
             raise invalid(field, f"must be at most {limit:,} characters (got {len(value):,})")
-        return value
+        return storable_text(value, field)
 
     return read
 
@@ -340,11 +352,7 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
     elif raw.get("partnershipId") is not None or raw.get("expectedVersion") is not None:
         name = "partnershipId" if raw.get("partnershipId") is not None else "expectedVersion"
         raise invalid(name, f"is not an input field of {mutation}")
-    key = raw.get("idempotencyKey")
-    if key is not None and (
-        not isinstance(key, str) or not key or len(key) > IDEMPOTENCY_KEY_LIMIT
-    ):
-        raise invalid("idempotencyKey", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
+    key = read_idempotency_key(raw)
     expected = raw.get("expectedVersion")
     if expected is not None:
         expected = _integer(0, None)(expected, "expectedVersion")
@@ -362,6 +370,16 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
             continue
         fields[field.name] = field.read(value, field.name)
     return Command(spec, partnership_id, fields, occurred_at, expected, key)
+
+
+def read_idempotency_key(raw: Mapping[str, Any]) -> str | None:
+    """The input's idempotency key, if any; raises DomainError for one that is not usable."""
+    key = raw.get("idempotencyKey")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key or len(key) > IDEMPOTENCY_KEY_LIMIT:
+        raise invalid("idempotencyKey", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
+    return storable_text(key, "idempotencyKey")
 
 
 def input_fingerprint(command: Command) -> dict[str, Any]:
@@ -385,4 +403,6 @@ __all__ = [
     "MutationSpec",
     "input_fingerprint",
     "read_command",
+    "read_idempotency_key",
+    "storable_text",
 ]

@@ -26,7 +26,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import IntegrityError
 
 from .chain import chain_hash
-from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command
+from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command, read_idempotency_key
 from .errors import (
     UNKNOWN_PARTNERSHIP,
     DomainError,
@@ -44,6 +44,11 @@ from .values import AccessRole
 Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 20
 SNAPSHOT_INTERVAL = 100
+IMPORT_CHUNK = 500
+"""Events per insert when an import is recorded in PostgreSQL. eventsourcing inserts
+through psycopg's pipeline mode, which stops flushing once the last command of a
+pipeline is queued: a single insert of many megabytes (~10,000 events) never reaches
+the server in full, and both sides then wait for each other forever."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,12 @@ class AccordApplication(Application[uuid.UUID]):
                         current = self._load(partnership_id).version
                         raise VersionConflict(command.expected_version, current) from None
                     continue
+                except BaseException:
+                    # The cached aggregate already holds the event, which may not be
+                    # stored (the database went away): forget it, or the next command
+                    # would build on an event the store never had.
+                    self._evict(partnership_id)
+                    raise
             self._announce()
             return Outcome(
                 partnership_id, event, event.position, notification_id=_last_id(recordings)
@@ -194,8 +205,8 @@ class AccordApplication(Application[uuid.UUID]):
         raise RuntimeError(msg)
 
     def _form(self, raw: Mapping[str, Any], actor: str, print_: str) -> Outcome:
-        key = raw.get("idempotencyKey")
-        if isinstance(key, str) and key:
+        key = read_idempotency_key(raw)  # before it derives an id (a lone surrogate cannot)
+        if key is not None:
             partnership_id = partnership_id_for_key(actor, key)
             try:
                 existing = self._load(partnership_id)
@@ -334,13 +345,24 @@ class AccordApplication(Application[uuid.UUID]):
             raise StepError(0, not_found("steps", "the file has no steps"))
         self.defer_snapshots = True
         try:
-            recordings = self.save(partnership)
+            recordings = self._save_imported(partnership)
         finally:
             self.defer_snapshots = False
         self._snapshot(partnership)
         self._evict(partnership.id)
         self._announce()
         return partnership.id, _last_id(recordings)
+
+    def _save_imported(self, partnership: Partnership) -> list[Any]:
+        """Save a judged import: in one insert, or in chunks on PostgreSQL (see
+        IMPORT_CHUNK; a crash between chunks leaves a valid prefix of the history)."""
+        if not type(self.recorder).__module__.startswith("eventsourcing.postgres"):
+            return self.save(partnership)
+        events = partnership.collect_events()
+        recordings: list[Any] = []
+        for start in range(0, len(events), IMPORT_CHUNK):
+            recordings.extend(self.save(*events[start : start + IMPORT_CHUNK]))
+        return recordings
 
     # ------------------------------------------------------------------- reads
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,8 +73,11 @@ class AccordContext:
         request: Any = None,
         response: Any = None,
         per_request: bool = True,
+        request_id: str | None = None,
     ) -> None:
         self.services = services
+        # Names the request (or websocket connection) in the log and in masked errors.
+        self.request_id = request_id or uuid.uuid4().hex
         self.actor = actor
         self.feed = feed
         self.request = request

@@ -2,9 +2,12 @@
 
 One watcher thread per process: with a projector in this process it waits on the
 projector's progress (so an event recorded here, or picked up from another process,
-wakes subscribers as soon as it is in the views); without one it polls the views'
-position. Subscribers take a `Signal` before reading, then wait on it: a change that
-lands while they read still wakes them, so nothing is missed.
+wakes subscribers as soon as it is in the views); without one, on PostgreSQL, it reads
+the views' position whenever the process's listener hears a NOTIFY (the projection
+worker announces every move of the views), and otherwise polls it. Subscribers take a
+`Signal` before reading, then wait on it: a change that lands while they read still
+wakes them, so nothing is missed. Followers of one partnership that wake together
+share one read of its new events.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+
+from accord.projections.records import IndexedEvent
 
 from .context import Services
 
@@ -43,6 +48,7 @@ class ViewsFeed:
         self._signal: Signal | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._reading: dict[tuple[object, ...], asyncio.Future[list[IndexedEvent]]] = {}
 
     def start(self) -> None:
         """Start watching; call from the event loop that subscribers run on."""
@@ -65,6 +71,22 @@ class ViewsFeed:
             self._signal = Signal()
         return self._signal
 
+    async def events_after(
+        self, signal: Signal, partnership_id: str, position: int, limit: int
+    ) -> list[IndexedEvent]:
+        """`reads.events_after(...)`, read once for every stream that asks the same while
+        holding the same signal: a change wakes every follower of a partnership at once,
+        and they share one read. (A read started under an older signal may predate a
+        change its holder has not seen, so only holders of one signal share a read.)"""
+        key = (id(signal), partnership_id, position, limit)
+        reading = self._reading.get(key)
+        if reading is None:
+            reads = self.services.reads
+            reading = asyncio.ensure_future(reads.events_after(partnership_id, position, limit))
+            self._reading[key] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(key, None))
+        return await asyncio.shield(reading)
+
     def _fire(self) -> None:
         signal, self._signal = self._signal, None
         if signal is not None:
@@ -77,6 +99,9 @@ class ViewsFeed:
 
     def _watch(self, stopping: threading.Event) -> None:
         projector = self.services.projector_thread
+        if projector is None and self._notified() is not None:
+            self._watch_notified(stopping)
+            return
         seen = projector.position if projector is not None else self._position()
         while not stopping.is_set():
             if projector is not None:
@@ -88,6 +113,30 @@ class ViewsFeed:
             if current != seen:
                 seen = current
                 self._changed()
+
+    def _notified(self) -> threading.Condition | None:
+        """The condition a PostgreSQL listener in this process notifies when the views
+        (or the event store) move on; None without a listener."""
+        if getattr(self.services, "listener", None) is None:
+            return None
+        moved = getattr(self.services, "views_moved", None)
+        return moved if isinstance(moved, threading.Condition) else None
+
+    def _watch_notified(self, stopping: threading.Event) -> None:
+        """Without a projector here, on PostgreSQL: read the position when a NOTIFY says
+        the views moved (and at least every poll). The position is read holding the
+        condition, so a NOTIFY that arrives meanwhile waits for the `wait` below and
+        wakes it: none is missed."""
+        moved = self._notified()
+        assert moved is not None
+        seen = self._position()
+        with moved:
+            while not stopping.is_set():
+                moved.wait(self.poll_seconds)
+                current = self._position()
+                if current != seen:
+                    seen = current
+                    self._changed()
 
     def _position(self) -> int:
         try:

@@ -24,6 +24,27 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+def _partnerships_after(cursor: str) -> tuple[str, str]:
+    """The (name, id) a `partnerships` cursor holds. Cursors are opaque but not secret: one
+    made up by a client reaches the store as query parameters, so it must hold what a
+    cursor this list gave out holds (a name the store can keep, a partnership id)."""
+    key = decode_cursor("partnerships", cursor)
+    if len(key) != 2 or not all(isinstance(part, str) for part in key):
+        raise bad_argument("after", "not a cursor of this list")
+    name, partnership_id = key
+    if not _is_uuid(partnership_id) or "\x00" in name or not _is_unicode(name):
+        raise bad_argument("after", "not a cursor of this list")
+    return name, partnership_id
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @strawberry.type(description="Read partnerships and their histories.")
 class Query:
     @resolver("The partnerships the actor can see, by name, then id.")
@@ -35,10 +56,7 @@ class Query:
         cursor = given(after)
         start: tuple[str, str] | None = None
         if cursor is not None:
-            key = decode_cursor("partnerships", cursor)
-            if len(key) != 2 or not all(isinstance(part, str) for part in key):
-                raise bad_argument("after", "not a cursor of this list")
-            start = (key[0], key[1])
+            start = _partnerships_after(cursor)
         actor = context.actor.visibility_filter
         # One more than asked for says whether another page follows.
         entries = await context.reads.partnerships(actor, after=start, limit=size + 1)

@@ -20,6 +20,8 @@ from strawberry.types.scalar import ScalarDefinition
 from accord.domain.instants import InstantError, format_instant, parse_instant
 
 _LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
+MAX_DATE_TIME_CHARS = 64
+"""Longer than any instant (`2025-03-31T09:30:00.000000+00:00` is 32): refused unread."""
 
 
 class BareDate(datetime):
@@ -30,6 +32,9 @@ def parse_date_time(value: object) -> datetime:
     """Read a `DateTime` input value; raises ValueError (a GraphQL input error)."""
     if not isinstance(value, str):
         msg = "DateTime must be a string: an ISO-8601 date-time with an offset, or a date"
+        raise ValueError(msg)
+    if len(value) > MAX_DATE_TIME_CHARS:
+        msg = f"DateTime must be at most {MAX_DATE_TIME_CHARS} characters (got {len(value):,})"
         raise ValueError(msg)
     try:
         moment = parse_instant(value)

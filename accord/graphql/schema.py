@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from .errors import should_mask_error
+from .execution import AccordExecutionContext
 from .limits import QueryLimits
 from .mutations import Mutation
 from .queries import Query
@@ -20,20 +21,53 @@ from .subscriptions import Subscription
 log = logging.getLogger("accord.graphql")
 
 
+def request_id_of(execution_context: ExecutionContext | None) -> str:
+    """The id of the request (or websocket connection) an operation runs in."""
+    context = execution_context.context if execution_context is not None else None
+    request_id = getattr(context, "request_id", None)
+    return request_id if isinstance(request_id, str) else "-"
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """`Unexpected error.` in place of an unexpected exception's message, with the request
+    id the log line carries (`extensions.requestId`) and no detail of the exception."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={
+                "code": "INTERNAL_SERVER_ERROR",
+                "requestId": request_id_of(self.execution_context),
+            },
+        )
+
+
 def _mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=should_mask_error)
+    return MaskUnexpectedErrors(should_mask_error=should_mask_error)
 
 
 class AccordSchema(strawberry.Schema):
-    """Logs unexpected errors with their traceback; the client's own mistakes (bad
-    queries, refused queries) only at debug level, briefly, so they cannot flood the log."""
+    """Logs unexpected errors with their traceback and request id; the client's own
+    mistakes (bad queries, refused queries) only at debug level, briefly, so they cannot
+    flood the log."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
             if should_mask_error(error):
-                log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+                log.error(
+                    "unexpected error (request %s) at %s: %s",
+                    request_id_of(execution_context),
+                    ".".join(str(part) for part in error.path or ()),
+                    error.message,
+                    exc_info=error.original_error,
+                )
             else:
                 log.debug("query refused: %.200s", error.message)
 
@@ -46,6 +80,7 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[QueryLimits, _mask_errors],
+        execution_context_class=AccordExecutionContext,
     )
 
 

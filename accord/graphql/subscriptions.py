@@ -38,7 +38,10 @@ async def _stream(
 ) -> AsyncGenerator[Event, None]:
     while True:
         signal = context.feed.signal() if context.feed is not None else None
-        batch = await context.reads.events_after(partnership_id, last, BATCH)
+        if signal is not None and context.feed is not None:
+            batch = await context.feed.events_after(signal, partnership_id, last, BATCH)
+        else:
+            batch = await context.reads.events_after(partnership_id, last, BATCH)
         for record in batch:
             yield Event.of(record)
             last = record.position

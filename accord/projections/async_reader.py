@@ -9,14 +9,13 @@ work, so that part still runs in a worker thread, and the result is cached by
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from typing import Any
 
 import anyio.to_thread
 
-from .reader import CACHED_PARTNERSHIPS, PartnershipEntry, _entry
+from .reader import HistoryCache, PartnershipEntry, _entry
 from .records import IndexedEvent
-from .views import EVENT_COLUMNS, event_of
+from .views import EVENT_COLUMNS, event_of, events_of
 
 PARTNERSHIP_COLUMNS = "p.id, p.name, p.purpose, p.formed_at, p.version"
 
@@ -38,7 +37,7 @@ class AsyncViewReader:
         self.max_size = max_size
         self._pool: Any = None
         self._lock = asyncio.Lock()
-        self._cache: OrderedDict[str, tuple[int, list[IndexedEvent]]] = OrderedDict()
+        self._cache = HistoryCache()
 
     async def pool(self) -> Any:
         if self._pool is None:
@@ -109,18 +108,15 @@ class AsyncViewReader:
         entry = await self.partnership(partnership_id)
         if entry is None:
             return []
-        cached = self._cache.get(partnership_id)
-        if cached is not None and cached[0] == entry.version:
-            self._cache.move_to_end(partnership_id)
-            return cached[1]
+        cached = self._cache.get(partnership_id, entry.version)
+        if cached is not None:
+            return cached
         rows = await self._rows(
             f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? ORDER BY position",
             partnership_id,
         )
-        events = await anyio.to_thread.run_sync(lambda: [event_of(row) for row in rows])
-        self._cache[partnership_id] = (entry.version, events)
-        while len(self._cache) > CACHED_PARTNERSHIPS:
-            self._cache.popitem(last=False)
+        events = await anyio.to_thread.run_sync(events_of, rows)
+        self._cache.put(partnership_id, entry.version, events)
         return events
 
     async def event(self, event_id: str) -> IndexedEvent | None:

@@ -82,7 +82,14 @@ class Projector:
             self.views.drop(self.connection)
             self.views.create(self.connection)
 
+    def _reconnect_if_lost(self) -> None:
+        """A new views connection if the server closed this one (a PostgreSQL restart):
+        without it, a long-lived projector would fail for good after one restart."""
+        if getattr(self.connection, "closed", False):
+            self.connection = self.views.connect()
+
     def position(self) -> int:
+        self._reconnect_if_lost()
         row = self.connection.execute(
             self.views.sql("SELECT position FROM view_tracking WHERE view = ?"), (VIEW_NAME,)
         ).fetchone()
@@ -95,6 +102,7 @@ class Projector:
         (SQLite: the write lock), so several projectors on one database never apply a
         notification twice.
         """
+        self._reconnect_if_lost()
         with self.views.transaction(self.connection):
             start = self._locked_position() + 1
             notifications = self.app.recorder.select_notifications(start=start, limit=limit)
@@ -261,6 +269,7 @@ class ProjectorThread:
                 while self.projector.run_batch():
                     self._advance()
                 self._advance()
+                self.error = None  # recovered (healthz reports only a current failure)
             except Exception as exc:  # keep projecting after a transient failure
                 self.error = exc
                 time.sleep(self.poll_seconds)

@@ -2,7 +2,10 @@
 
 Reads are synchronous; async callers run them in a worker thread. A partnership's
 indexed events are kept in memory by (partnership, version), so repeated health and
-timeline questions about an unchanged partnership do not read the store again.
+timeline questions about an unchanged partnership do not read the store again: the
+most recently used histories, at most CACHED_PARTNERSHIPS of them and CACHED_EVENTS
+events in all (the latest one always, however long), so a server's memory stays
+bounded however large the store.
 """
 
 from __future__ import annotations
@@ -14,9 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from .records import IndexedEvent
-from .views import EVENT_COLUMNS, ViewDatabase, event_of
+from .views import EVENT_COLUMNS, ViewDatabase, event_of, events_of
 
 CACHED_PARTNERSHIPS = 64
+CACHED_EVENTS = 100_000
+"""About 120 MB of indexed events."""
+DECODE_ROWS = 5_000
+"""Rows read and decoded at a time: a long history is never held twice over as rows."""
 
 
 @dataclass(frozen=True)
@@ -30,14 +37,46 @@ class PartnershipEntry:
     version: int
 
 
+class HistoryCache:
+    """Recently read histories by partnership, each with the version it was read at."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[int, list[IndexedEvent]]] = OrderedDict()
+        self._events = 0
+        self._lock = threading.Lock()
+
+    def get(self, partnership_id: str, version: int) -> list[IndexedEvent] | None:
+        with self._lock:
+            cached = self._entries.get(partnership_id)
+            if cached is None or cached[0] != version:
+                return None
+            self._entries.move_to_end(partnership_id)
+            return cached[1]
+
+    def put(self, partnership_id: str, version: int, events: list[IndexedEvent]) -> None:
+        with self._lock:
+            replaced = self._entries.pop(partnership_id, None)
+            if replaced is not None:
+                self._events -= len(replaced[1])
+            self._entries[partnership_id] = (version, events)
+            self._events += len(events)
+            while len(self._entries) > 1 and (
+                len(self._entries) > CACHED_PARTNERSHIPS or self._events > CACHED_EVENTS
+            ):
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._events -= len(evicted)
+            if CACHED_PARTNERSHIPS <= 0:
+                self._entries.clear()
+                self._events = 0
+
+
 class ViewReader:
     """Queries over the views; one connection per thread."""
 
     def __init__(self, views: ViewDatabase) -> None:
         self.views = views
         self._local = threading.local()
-        self._cache: OrderedDict[str, tuple[int, list[IndexedEvent]]] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache = HistoryCache()
         with self.views.transaction(self._connection()):
             self.views.create(self._connection())
 
@@ -48,6 +87,15 @@ class ViewReader:
         return connection
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        connection = self._connection()
+        try:
+            return list(connection.execute(self.views.sql(sql), params).fetchall())
+        except Exception:
+            if not getattr(connection, "closed", False):
+                raise
+        # The server closed the connection (a PostgreSQL restart): this thread's reads
+        # go on over a new one, and a read is safe to try again.
+        self._local.connection = None
         return list(self._connection().execute(self.views.sql(sql), params).fetchall())
 
     def position(self) -> int:
@@ -103,23 +151,21 @@ class ViewReader:
         entry = self.partnership(partnership_id)
         if entry is None:
             return []
-        with self._cache_lock:
-            cached = self._cache.get(partnership_id)
-            if cached is not None and cached[0] == entry.version:
-                self._cache.move_to_end(partnership_id)
-                return cached[1]
-        events = [
-            event_of(row)
-            for row in self._rows(
+        cached = self._cache.get(partnership_id, entry.version)
+        if cached is not None:
+            return cached
+        cursor = self._connection().execute(
+            self.views.sql(
                 f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? "
-                "ORDER BY position",
-                (partnership_id,),
-            )
-        ]
-        with self._cache_lock:
-            self._cache[partnership_id] = (entry.version, events)
-            while len(self._cache) > CACHED_PARTNERSHIPS:
-                self._cache.popitem(last=False)
+                "ORDER BY position"
+            ),
+            (partnership_id,),
+        )
+        events: list[IndexedEvent] = []
+        shared: dict[str, str] = {}
+        while rows := cursor.fetchmany(DECODE_ROWS):
+            events += events_of(rows, shared)
+        self._cache.put(partnership_id, entry.version, events)
         return events
 
     def event(self, event_id: str) -> IndexedEvent | None:

@@ -90,6 +90,42 @@ def event_of(row: Sequence[Any]) -> IndexedEvent:
     )
 
 
+def events_of(
+    rows: Sequence[Sequence[Any]], shared: dict[str, str] | None = None
+) -> list[IndexedEvent]:
+    """`[event_of(row) for row in rows]`, faster and smaller: the rows' data are decoded
+    in one call, so the events share their key strings, and the strings events repeat
+    (partnership id, type, actor) are shared, through `shared` across calls, as is each
+    event's previous hash with the hash of the event before it."""
+    if not rows:
+        return []
+    shared = {} if shared is None else shared
+    share = shared.setdefault
+    parse = datetime.fromisoformat
+    data = json.loads("[" + ",".join([row[7] for row in rows]) + "]")
+    events = []
+    last_hash = ""
+    for row, fields in zip(rows, data, strict=True):
+        previous = row[9]
+        event = IndexedEvent(
+            partnership_id=share(row[0], row[0]),
+            position=int(row[1]),
+            event_id=row[2],
+            type=share(row[3], row[3]),
+            occurred_at=parse(row[4]),
+            recorded_at=parse(row[5]),
+            recorded_by=share(row[6], row[6]),
+            data=fields,
+            hash=row[8],
+            previous_hash=last_hash if previous == last_hash else previous,
+            retracted_by=row[10],
+            retracted_at=parse(row[11]) if row[11] else None,
+        )
+        last_hash = event.hash
+        events.append(event)
+    return events
+
+
 class ViewDatabase:
     """A connection factory for the views, in SQLite (a file) or PostgreSQL (psycopg)."""
 

@@ -19,6 +19,7 @@ from accord.graphql.feed import ViewsFeed
 
 from .limits import BodySizeLimit
 from .pages import home_page
+from .request_ids import RequestIds
 from .view import AccordGraphQL, TokenCheck
 
 STATIC = Path(__file__).with_name("static")
@@ -70,4 +71,5 @@ def create_app(
         Route("/healthz", healthz, name="healthz"),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(BodySizeLimit)], lifespan=lifespan)
+    middleware = [Middleware(RequestIds), Middleware(BodySizeLimit)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -34,9 +34,13 @@ from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
 
 from .pages import graphiql_page
+from .request_ids import request_id_of
 
 TokenCheck = Callable[[str], str | None]
 """A bearer token -> the actor it belongs to, or None when it is not valid."""
+
+NOBODY = Actor("", enforce_access=True)
+"""Sees nothing: the actor of a page request under auth, which runs no operation."""
 
 UNAUTHENTICATED = "a valid bearer token is required (Authorization: Bearer <token>)"
 
@@ -130,18 +134,33 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> AccordContext:
+        request_id = request_id_of(request.scope)
         if isinstance(request, WebSocket):
+            # Under auth, `on_ws_connect` sets the token's actor; until then the protocol
+            # refuses every operation (and the actor sees nothing).
             return AccordContext(
                 self.services,
-                LOCAL_ACTOR,
+                NOBODY if self.auth else LOCAL_ACTOR,
                 feed=self.feed,
                 request=request,
                 response=response,
                 per_request=False,
+                request_id=request_id,
             )
-        actor = request.scope.get("state", {}).get("accord_actor", LOCAL_ACTOR)
+        actor = request.scope.get("state", {}).get("accord_actor")
+        if actor is None and self.auth:
+            # Fail closed: only the IDE page is served without a token (and it runs nothing).
+            if not _is_ide_request(request.scope):
+                msg = "an operation reached the schema without an authenticated actor"
+                raise RuntimeError(msg)
+            actor = NOBODY
         return AccordContext(
-            self.services, actor, feed=self.feed, request=request, response=response
+            self.services,
+            actor or LOCAL_ACTOR,
+            feed=self.feed,
+            request=request,
+            response=response,
+            request_id=request_id,
         )
 
     async def on_ws_connect(self, context: AccordContext) -> UnsetType | dict[str, object] | None:
@@ -172,8 +191,14 @@ def _path_only(url: str) -> str:
 
 
 def _is_ide_request(scope: Scope) -> bool:
-    """A browser asking for the GraphiQL page (GET without a query): no token needed."""
-    return scope.get("method") == "GET" and b"query=" not in scope.get("query_string", b"")
+    """A browser asking for the GraphiQL page: no token needed. Judged as strawberry judges
+    whether to render the IDE rather than run an operation (`should_render_graphql_ide`),
+    on the decoded query parameters, so `?%71uery=...` is not taken for a page request."""
+    if scope.get("method") != "GET":
+        return False
+    request = Request(scope)
+    accept = request.headers.get("accept", "")
+    return request.query_params.get("query") is None and ("text/html" in accept or "*/*" in accept)
 
 
 def _unauthenticated() -> Response:

@@ -38,7 +38,9 @@ def test_health_json_on_the_command_line_equals_the_api(sqlite_url: str) -> None
         for as_of, known_at, window in moments:
             from_api = api.data(
                 f"""query($id: ID!, $a: DateTime, $k: DateTime, $w: Int) {{
-                  partnership(id: $id) {{ health(asOf: $a, knownAt: $k, windowDays: $w) {{ {HEALTH_FIELDS} }} }}
+                  partnership(id: $id) {{
+                    health(asOf: $a, knownAt: $k, windowDays: $w) {{ {HEALTH_FIELDS} }}
+                  }}
                 }}""",
                 {"id": pid, "a": as_of, "k": known_at, "w": window},
             )["partnership"]["health"]

@@ -189,3 +189,54 @@ def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) 
         runtime.app.import_steps(broken, actor="importer")
     assert caught.value.step == 50 and caught.value.error.field == "decidedBy.0"
     assert runtime.app.partnership_ids() == []
+
+
+def test_an_import_into_postgresql_is_saved_in_chunks_that_make_the_whole_history(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One insert of ~10,000 events hangs in psycopg's pipeline mode; chunks stay small.
+    from accord.domain import service
+
+    monkeypatch.setattr(service, "IMPORT_CHUNK", 7)
+    steps = json.loads((SHARED / "scenarios" / "hartmoor-a.steps.json").read_text())["steps"]
+    runtime = Runtime.open(postgres_url)
+    try:
+        pid, notification = runtime.app.import_steps(steps, actor="importer")
+        assert notification == runtime.app.recorder.max_notification_id() == len(steps)
+        assert runtime.wait_for(notification)
+        assert [e.position for e in runtime.app.stored_events(pid)] == list(
+            range(1, len(steps) + 1)
+        )
+        assert runtime.app.verify(pid).valid
+        assert len(runtime.reader.events(str(pid))) == len(steps)
+    finally:
+        runtime.close()
+
+
+def test_a_command_whose_save_fails_leaves_no_trace_in_the_cached_partnership(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    pid = form(runtime)
+    recorder = runtime.app.recorder
+    insert = recorder.insert_events
+    failures = iter([True])
+
+    def insert_once_failing(*args: Any, **kwargs: Any) -> Any:
+        if next(failures, False):
+            raise OperationalError("the server closed the connection")
+        return insert(*args, **kwargs)
+
+    monkeypatch.setattr(recorder, "insert_events", insert_once_failing)
+    with pytest.raises(OperationalError):
+        runtime.app.execute("recordTrustCheckIn", check_in(pid, idempotencyKey="k"), actor="alice")
+    # The retry records the event (it is not taken for a replay of one never stored), and
+    # the next command follows it without a gap.
+    retried = runtime.app.execute(
+        "recordTrustCheckIn", check_in(pid, idempotencyKey="k"), actor="alice"
+    )
+    assert not retried.replayed and retried.version == 3
+    runtime.app.execute("recordTrustCheckIn", check_in(pid), actor="alice")
+    assert [e.position for e in runtime.app.stored_events(pid)] == [1, 2, 3, 4]
+    assert runtime.app.verify(pid).valid

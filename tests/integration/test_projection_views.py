@@ -68,7 +68,9 @@ def record_step_by_step(runtime: Runtime, steps: list[dict[str, Any]], chunks: l
     projector.run_until_current()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     seed=st.integers(min_value=0, max_value=10_000),
     size=st.integers(min_value=20, max_value=160),

@@ -1,0 +1,189 @@
+"""Real `python -m accord ...` processes for team-mode tests.
+
+Each process runs this checkout's code with the test run's environment (so the same
+ACCORD_AUDIT_KEY), writes its output to a log file, and is killed at teardown. An API
+process (`serve`) gets a free port and is ready once /healthz answers; it offers the
+same `client`, `url`, `ws_url`, `post` and `data` as `tests.api.server.ApiServer`, so
+`Recorder` and `subscriber` work against it unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.postgres import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def accord_environment() -> dict[str, str]:
+    """The test run's environment, with this checkout first on the import path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH", "")])])
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("ACCORD_DATABASE_URL", None)
+    return env
+
+
+def run_accord(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run one command to its end (`import`, `rebuild`, `verify`, ...)."""
+    return subprocess.run(
+        [sys.executable, "-m", "accord", *args],
+        cwd=ROOT,
+        env=accord_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class AccordProcess:
+    """One running `accord` process."""
+
+    def __init__(self, name: str, args: list[str], log_path: Path, port: int | None) -> None:
+        self.name = name
+        self.args = args
+        self.log_path = log_path
+        self.port = port
+        self._log = log_path.open("ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "accord", *args],
+            cwd=ROOT,
+            env=accord_environment(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._client: httpx.Client | None = None
+
+    # ------------------------------------------------------------- the API
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(base_url=self.url, timeout=30)
+        return self._client
+
+    def post(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        body = self.post(query, variables)
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def healthz(self, timeout: float = 2.0) -> dict[str, Any] | None:
+        """/healthz's body when it answers 200; None otherwise."""
+        try:
+            response = httpx.get(f"{self.url}/healthz", timeout=timeout)
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 200:
+            return None
+        body: dict[str, Any] = response.json()
+        return body
+
+    # ----------------------------------------------------------- the process
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if not self.alive():
+                raise AssertionError(f"{self.name} exited:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} never logged {text!r}:\n{self.log()}")
+            time.sleep(0.02)
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while self.healthz(timeout=1.0) is None:
+            if not self.alive():
+                raise AssertionError(f"{self.name} exited:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} never became healthy:\n{self.log()}")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind, as when a machine or container dies."""
+        if self.alive():
+            os.kill(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
+        self._log.close()
+
+
+class Processes:
+    """Starts processes for one test and kills every one of them at teardown."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.started: list[AccordProcess] = []
+
+    def _start(self, name: str, args: list[str], port: int | None = None) -> AccordProcess:
+        process = AccordProcess(name, args, self.log_dir / f"{name}.log", port)
+        self.started.append(process)
+        return process
+
+    def serve(
+        self, database: str, name: str = "api", *, projector: bool = False, wait: bool = True
+    ) -> AccordProcess:
+        """`accord serve --no-auth` (with `--no-projector` unless `projector`)."""
+        port = free_port()
+        args = ["serve", "--database", database, "--port", str(port), "--no-auth"]
+        if not projector:
+            args.append("--no-projector")
+        process = self._start(name, args, port)
+        if wait:
+            process.wait_healthy()
+        return process
+
+    def project(self, database: str, name: str = "worker") -> AccordProcess:
+        """`accord project`: the projection worker."""
+        return self._start(name, ["project", "--database", database])
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            process.stop()
+
+
+def logs(processes: Processes) -> str:
+    """Every process's log, for a failure message."""
+    return "\n".join(f"--- {p.name}\n{p.log()[-4000:]}" for p in processes.started)
