@@ -33,10 +33,11 @@ class Runtime:
     @classmethod
     def open(cls, url: str | None = None, *, project: bool = True) -> Runtime:
         database = database_from_url(url)
-        app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
         target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
         views = ViewDatabase(database.kind, target)
-        runtime = cls(database, app, views, ViewReader(views))
+        with views.schema_lock():  # the event store's tables, then the views'
+            app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
+            runtime = cls(database, app, views, ViewReader(views))
         if project:
             announce = runtime._announcer() if database.kind == "postgresql" else None
             thread = ProjectorThread(Projector(app, views), on_progress=announce)

@@ -40,7 +40,8 @@ class TokenStore:
     def __init__(self, views: ViewDatabase) -> None:
         self.views = views
         self.connection: Any = views.connect()
-        self.connection.execute(TABLE)
+        with views.schema_lock():
+            self.connection.execute(TABLE)
 
     def issue(self, actor: str) -> str:
         actor = actor.strip()
@@ -88,10 +89,16 @@ class TokenStore:
         """The actor a valid, unrevoked token belongs to; None otherwise."""
         if not token.startswith(PREFIX) or len(token) > 200 or not token.isascii():
             return None  # issued tokens are short and ASCII: anything else is not one
-        row = self.connection.execute(
-            self.views.sql("SELECT actor, revoked_at FROM auth_tokens WHERE token_hash = ?"),
-            (_digest(token),),
-        ).fetchone()
+        sql = self.views.sql("SELECT actor, revoked_at FROM auth_tokens WHERE token_hash = ?")
+        try:
+            row = self.connection.execute(sql, (_digest(token),)).fetchone()
+        except Exception:
+            if not getattr(self.connection, "closed", False):
+                raise
+            # The server closed the connection (a PostgreSQL restart): without a new
+            # one, no token would be valid again until the process restarted.
+            self.connection = self.views.connect()
+            row = self.connection.execute(sql, (_digest(token),)).fetchone()
         if row is None or row[1] is not None:
             return None
         return str(row[0])

@@ -18,6 +18,7 @@ from .records import IndexedEvent
 
 VIEWS_VERSION = 3
 VIEW_NAME = "accord"
+SCHEMA_LOCK_KEY = 7_316_452_020  # an advisory lock shared by every Accord process
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS view_tracking (
@@ -161,6 +162,21 @@ class ViewDatabase:
         else:
             with connection.transaction():
                 yield
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Held while a process creates the tables it needs. On PostgreSQL, `CREATE ...
+        IF NOT EXISTS` run at once by several sessions can fail ("tuple concurrently
+        updated", a duplicate type), so processes started together on an empty database
+        take turns; on SQLite its write lock already serialises them."""
+        if self.kind != "postgresql":
+            yield
+            return
+        import psycopg
+
+        with psycopg.connect(self.target, autocommit=True) as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            yield  # the lock ends with the session
 
     def create(self, connection: Any) -> None:
         for statement in TABLES:

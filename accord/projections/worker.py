@@ -48,9 +48,11 @@ def run_worker(
 
 
 def _open(database: Database) -> tuple[AccordApplication, Projector]:
-    app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
     target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
-    return app, Projector(app, ViewDatabase(database.kind, target))
+    views = ViewDatabase(database.kind, target)
+    with views.schema_lock():
+        app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
+        return app, Projector(app, views)
 
 
 def _run_sqlite(database: Database, poll_seconds: float, stop: threading.Event) -> None:

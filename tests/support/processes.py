@@ -51,11 +51,20 @@ def run_accord(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[
 class AccordProcess:
     """One running `accord` process."""
 
-    def __init__(self, name: str, args: list[str], log_path: Path, port: int | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        log_path: Path,
+        port: int | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.args = args
         self.log_path = log_path
         self.port = port
+        self.headers = dict(headers or {})
+        """Sent with every request of `client` (a bearer token, when served with auth)."""
         self._log = log_path.open("ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "accord", *args],
@@ -80,7 +89,7 @@ class AccordProcess:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(base_url=self.url, timeout=30)
+            self._client = httpx.Client(base_url=self.url, timeout=30, headers=self.headers)
         return self._client
 
     def post(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -157,20 +166,35 @@ class Processes:
         self.log_dir = log_dir
         self.started: list[AccordProcess] = []
 
-    def _start(self, name: str, args: list[str], port: int | None = None) -> AccordProcess:
-        process = AccordProcess(name, args, self.log_dir / f"{name}.log", port)
+    def _start(
+        self,
+        name: str,
+        args: list[str],
+        port: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AccordProcess:
+        process = AccordProcess(name, args, self.log_dir / f"{name}.log", port, headers)
         self.started.append(process)
         return process
 
     def serve(
-        self, database: str, name: str = "api", *, projector: bool = False, wait: bool = True
+        self,
+        database: str,
+        name: str = "api",
+        *,
+        projector: bool = False,
+        token: str | None = None,
+        wait: bool = True,
     ) -> AccordProcess:
-        """`accord serve --no-auth` (with `--no-projector` unless `projector`)."""
+        """`accord serve` with `--no-projector` unless `projector`, and `--no-auth`
+        unless a `token` is given: then the process checks tokens, and its `client`
+        sends this one."""
         port = free_port()
-        args = ["serve", "--database", database, "--port", str(port), "--no-auth"]
-        if not projector:
-            args.append("--no-projector")
-        process = self._start(name, args, port)
+        args = ["serve", "--database", database, "--port", str(port)]
+        args += [] if projector else ["--no-projector"]
+        args += [] if token else ["--no-auth"]
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        process = self._start(name, args, port, headers)
         if wait:
             process.wait_healthy()
         return process
@@ -182,6 +206,13 @@ class Processes:
     def stop_all(self) -> None:
         for process in self.started:
             process.stop()
+
+
+def issue_token(database: str, actor: str) -> str:
+    """`accord token issue --actor ACTOR`: a bearer token for the actor."""
+    issued = run_accord("token", "issue", "--actor", actor, "--database", database)
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.strip()
 
 
 def logs(processes: Processes) -> str:
