@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable, Coroutine, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -122,20 +122,22 @@ class AccordContext:
             return await self.run(function, *args)
         return await self._shared(key, lambda: self.run(function, *args))
 
-    async def _shared(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
-        """`read()` once per request for `key` (concurrent callers share it)."""
-        future = self._memo.get(key)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._memo[key] = future
-            try:
-                future.set_result(await read())
-            except BaseException as exc:
-                del self._memo[key]
-                future.set_exception(exc)
-                future.exception()  # retrieved here: the caller re-raises it
-                raise
-        return await asyncio.shield(future)
+    async def _shared(self, key: Hashable, read: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """`read()` once per request for `key`, shared by concurrent callers.
+
+        The read runs as a task of its own: when GraphQL cancels one field (because a
+        sibling failed), the others still get the result instead of its cancellation."""
+        task = self._memo.get(key)
+        if task is None:
+            task = asyncio.ensure_future(read())
+            self._memo[key] = task
+            task.add_done_callback(lambda done: self._forget_failed(key, done))
+        result: T = await asyncio.shield(task)
+        return result
+
+    def _forget_failed(self, key: Hashable, task: asyncio.Future[Any]) -> None:
+        if (task.cancelled() or task.exception() is not None) and self._memo.get(key) is task:
+            del self._memo[key]
 
     async def events(self, partnership_id: str) -> list[IndexedEvent]:
         """The partnership's indexed events (shared, never mutated)."""
