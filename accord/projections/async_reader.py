@@ -111,6 +111,7 @@ class AsyncViewReader:
         cached = self._cache.get(partnership_id, entry.version)
         if cached is not None:
             return cached
+        self._cache.make_room(partnership_id, entry.version)
         rows = await self._rows(
             f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? ORDER BY position",
             partnership_id,

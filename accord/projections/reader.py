@@ -4,8 +4,9 @@ Reads are synchronous; async callers run them in a worker thread. A partnership'
 indexed events are kept in memory by (partnership, version), so repeated health and
 timeline questions about an unchanged partnership do not read the store again: the
 most recently used histories, at most CACHED_PARTNERSHIPS of them and CACHED_EVENTS
-events in all (the latest one always, however long), so a server's memory stays
-bounded however large the store.
+events in all (a longer history is read each time), so a server's memory stays bounded
+however large the store. Room is made before a history is read, so a long history
+being read and the one it replaces are not both held.
 """
 
 from __future__ import annotations
@@ -53,21 +54,32 @@ class HistoryCache:
             self._entries.move_to_end(partnership_id)
             return cached[1]
 
+    def make_room(self, partnership_id: str, count: int) -> None:
+        """Forget what a history of `count` events about to be read will replace."""
+        with self._lock:
+            self._forget(partnership_id)
+            self._trim(count)
+
     def put(self, partnership_id: str, version: int, events: list[IndexedEvent]) -> None:
         with self._lock:
-            replaced = self._entries.pop(partnership_id, None)
-            if replaced is not None:
-                self._events -= len(replaced[1])
+            self._forget(partnership_id)
+            if len(events) > CACHED_EVENTS or CACHED_PARTNERSHIPS <= 0:
+                return
+            self._trim(len(events))
             self._entries[partnership_id] = (version, events)
             self._events += len(events)
-            while len(self._entries) > 1 and (
-                len(self._entries) > CACHED_PARTNERSHIPS or self._events > CACHED_EVENTS
-            ):
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._events -= len(evicted)
-            if CACHED_PARTNERSHIPS <= 0:
-                self._entries.clear()
-                self._events = 0
+
+    def _forget(self, partnership_id: str) -> None:
+        replaced = self._entries.pop(partnership_id, None)
+        if replaced is not None:
+            self._events -= len(replaced[1])
+
+    def _trim(self, incoming: int) -> None:
+        while self._entries and (
+            len(self._entries) >= CACHED_PARTNERSHIPS or self._events + incoming > CACHED_EVENTS
+        ):
+            _, (_, evicted) = self._entries.popitem(last=False)
+            self._events -= len(evicted)
 
 
 class ViewReader:
@@ -154,6 +166,7 @@ class ViewReader:
         cached = self._cache.get(partnership_id, entry.version)
         if cached is not None:
             return cached
+        self._cache.make_room(partnership_id, entry.version)
         cursor = self._connection().execute(
             self.views.sql(
                 f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? "
