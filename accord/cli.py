@@ -15,10 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from .domain.instants import InstantError, format_instant, parse_instant
+from .domain.instants import InstantError, parse_instant
 from .domain.service import StepError
+from .projections.event_json import event_json
 from .projections.projector import Projector
-from .projections.records import IndexedEvent
 from .runtime import Runtime
 from .settings import SettingsError
 
@@ -160,25 +160,6 @@ def _uuid(text: str) -> uuid.UUID:
         raise SettingsError(f"'{text}' is not a partnership id") from None
 
 
-def export_row(event: IndexedEvent, known_at: datetime) -> dict[str, Any]:
-    """Every field of API.md's `Event`."""
-    from .projections.summary import summary
-
-    return {
-        "id": event.event_id,
-        "type": event.type,
-        "position": event.position,
-        "occurredAt": format_instant(event.occurred_at),
-        "recordedAt": format_instant(event.recorded_at),
-        "recordedBy": event.recorded_by,
-        "summary": summary(event),
-        "data": event.data,
-        "retracted": event.is_retracted(known_at),
-        "hash": event.hash,
-        "previousHash": event.previous_hash,
-    }
-
-
 def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     with _runtime(args) as runtime:
@@ -186,7 +167,7 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
             print(f"accord: no partnership {args.id}", file=sys.stderr)
             return 1
         now = datetime.now(UTC)
-        rows = [export_row(e, now) for e in runtime.reader.events(str(_uuid(args.id)))]
+        rows = [event_json(e, now) for e in runtime.reader.events(str(_uuid(args.id)))]
     if args.format == "jsonl":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

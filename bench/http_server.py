@@ -27,9 +27,9 @@ from accord.graphql.connections import encode_cursor, page_bounds
 from accord.graphql.reads import matching_events
 from accord.graphql.scalars import end_of, parse_date_time
 from accord.projections import reader as reader_module
+from accord.projections.event_json import event_json
 from accord.projections.health import health, health_to_json
 from accord.projections.records import IndexedEvent
-from accord.projections.summary import summary
 from accord.projections.timeline import timeline
 from accord.runtime import Runtime
 from accord.web.server import server_config
@@ -41,20 +41,7 @@ def _instant(request: Request, name: str) -> datetime | None:
 
 
 def _event_json(event: IndexedEvent, known_at: datetime) -> dict[str, Any]:
-    return {
-        "id": event.event_id,
-        "type": event.type,
-        "position": event.position,
-        "occurredAt": format_instant(event.occurred_at),
-        "recordedAt": format_instant(event.recorded_at),
-        "recordedBy": event.recorded_by,
-        "summary": summary(event),
-        "data": event.data,
-        "retracted": event.is_retracted(known_at),
-        "hash": event.hash,
-        "previousHash": event.previous_hash,
-        "partnershipId": event.partnership_id,
-    }
+    return {**event_json(event, known_at), "partnershipId": event.partnership_id}
 
 
 def _history_json(events: list[IndexedEvent], first: int, now: datetime) -> dict[str, Any]:
