@@ -9,28 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.api.operations import Recorder
+from tests.scenario_support import EVENT_TYPES
 
-EVENT_TYPES = {
-    "formPartnership": "PARTNERSHIP_FORMED",
-    "joinPartner": "PARTNER_JOINED",
-    "recordPartnerLeaving": "PARTNER_LEFT",
-    "setGoal": "GOAL_SET",
-    "reviseGoal": "GOAL_REVISED",
-    "endorseGoal": "GOAL_ENDORSED",
-    "reaffirmGoal": "GOAL_REAFFIRMED",
-    "retireGoal": "GOAL_RETIRED",
-    "recordDecision": "DECISION_RECORDED",
-    "makeCommitment": "COMMITMENT_MADE",
-    "recordDelivery": "COMMITMENT_DELIVERED",
-    "releaseCommitment": "COMMITMENT_RELEASED",
-    "agreeRiskShares": "RISK_SHARES_AGREED",
-    "appointLeader": "LEADER_APPOINTED",
-    "recordLeaderDeparture": "LEADER_DEPARTED",
-    "recordTrustCheckIn": "TRUST_CHECK_IN_RECORDED",
-    "retractEntry": "ENTRY_RETRACTED",
-    "grantRole": "ROLE_GRANTED",
-    "revokeRole": "ROLE_REVOKED",
-}
 MUTATIONS = tuple(EVENT_TYPES)
 ADMIN_ONLY = frozenset({"retractEntry", "grantRole", "revokeRole"})
 
