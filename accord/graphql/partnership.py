@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -58,6 +58,8 @@ from .reads import (
 from .timeline_types import Timeline
 from .types import AuditReport, Commitment, Decision, Event, Goal, LeadershipRole, Node, Partner
 
+T = TypeVar("T")
+
 Types = Annotated[
     list[EventType] | None,
     strawberry.argument(description="Only events of these types (default: every type)."),
@@ -70,6 +72,21 @@ async def _directory(
     return await context.memo(
         ("directory", partnership_id, known_at), PartnerDirectory, events, known_at
     )
+
+
+async def _as_of(
+    context: AccordContext,
+    partnership_id: str,
+    as_of: datetime | None,
+    known_at: datetime | None,
+    read: Callable[[Sequence[IndexedEvent], datetime, datetime], list[T]],
+) -> tuple[list[T], PartnerDirectory, datetime]:
+    """A state read of the partnership as of a moment (in a worker thread), with the
+    partner directory its items resolve partners from, and the moment itself."""
+    moment, known = upper(context, as_of), upper(context, known_at)
+    events = await context.events(partnership_id)
+    found = await context.run(read, events, moment, known)
+    return found, await _directory(context, partnership_id, events, known), moment
 
 
 @strawberry.type(description="A health-and-care partnership and its recorded history.")
@@ -105,11 +122,7 @@ class Partnership(Node):
     async def goals(
         self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
     ) -> list[Goal]:
-        context = info.context
-        moment, known = upper(context, as_of), upper(context, known_at)
-        events = await context.events(self.id)
-        found = await context.run(state.goals, events, moment, known)
-        directory = await _directory(context, self.id, events, known)
+        found, directory, moment = await _as_of(info.context, self.id, as_of, known_at, state.goals)
         return [Goal.of(goal, directory, moment) for goal in found]
 
     @resolver(
@@ -119,22 +132,18 @@ class Partnership(Node):
     async def commitments(
         self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
     ) -> list[Commitment]:
-        context = info.context
-        moment, known = upper(context, as_of), upper(context, known_at)
-        events = await context.events(self.id)
-        found = await context.run(state.commitments, events, moment, known)
-        directory = await _directory(context, self.id, events, known)
+        found, directory, moment = await _as_of(
+            info.context, self.id, as_of, known_at, state.commitments
+        )
         return [Commitment.of(commitment, directory, moment) for commitment in found]
 
     @resolver("Every leadership role appointed by `asOf`, with its holder or vacancy, by role.")
     async def leadership(
         self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
     ) -> list[LeadershipRole]:
-        context = info.context
-        moment, known = upper(context, as_of), upper(context, known_at)
-        events = await context.events(self.id)
-        found = await context.run(state.leadership, events, moment, known)
-        directory = await _directory(context, self.id, events, known)
+        found, directory, moment = await _as_of(
+            info.context, self.id, as_of, known_at, state.leadership
+        )
         return [LeadershipRole.of(role, directory, moment) for role in found]
 
     @resolver(
