@@ -87,6 +87,11 @@ class PartnershipEvent(Aggregate.Event):
     def data_fields(cls) -> tuple[str, ...]:
         return _data_fields(cls)
 
+    @classmethod
+    def data_names(cls) -> tuple[tuple[str, str], ...]:
+        """(attribute, API name) for each of the event's input fields."""
+        return _data_names(cls)
+
     @property
     def position(self) -> int:
         return int(self.originator_version)

@@ -8,18 +8,19 @@ process records an event and polls for events recorded by other processes.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from ..domain.partnership import Partnership, PartnershipEvent
 from ..domain.service import AccordApplication
+from .log import EventLog
 from .records import IndexedEvent
+from .stored import EXTRA_NAMES, Projected, projected
 from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase
 
 BATCH = 2000
+DIRECTORY_KINDS = frozenset(EXTRA_NAMES)  # the kinds that change more than the index
 
 
 def indexed(event: PartnershipEvent) -> IndexedEvent:
@@ -38,27 +39,6 @@ def indexed(event: PartnershipEvent) -> IndexedEvent:
     )
 
 
-_JSON = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def event_row(event: PartnershipEvent) -> tuple[Any, ...]:
-    """The event index row of a stored event (as `row_of(indexed(event))`, faster)."""
-    return (
-        str(event.originator_id),
-        event.originator_version,
-        event.event_id,
-        event.type_name(),
-        event.occurred_at.isoformat(timespec="microseconds"),
-        event.recorded_at.isoformat(timespec="microseconds"),
-        event.recorded_by,
-        _JSON(event.data),
-        event.hash,
-        event.previous_hash,
-        None,
-        None,
-    )
-
-
 class Projector:
     """Brings the views up to date with the event store."""
 
@@ -66,6 +46,7 @@ class Projector:
         self.app = app
         self.views = views
         self.connection = views.connect()
+        self.log = EventLog(app.recorder, views.kind)
         self._prepare()
 
     def _prepare(self) -> None:
@@ -105,13 +86,14 @@ class Projector:
         self._reconnect_if_lost()
         with self.views.transaction(self.connection):
             start = self._locked_position() + 1
-            notifications = self.app.recorder.select_notifications(start=start, limit=limit)
-            if not notifications:
+            records = self.log.read(self.connection, start, limit)
+            if not records:
                 return 0
-            events = [self.app.mapper.to_domain_event(n) for n in notifications]
-            self._write(events)
-            self._track(int(notifications[-1].id))
-        return len(notifications)
+            mapper = self.app.mapper
+            entries = [p for r in records if (p := projected(r, mapper)) is not None]
+            self._write(entries)
+            self._track(int(records[-1][0]))
+        return len(records)
 
     def _locked_position(self) -> int:
         self.connection.execute(
@@ -149,10 +131,10 @@ class Projector:
             (VIEW_NAME, position, VIEWS_VERSION),
         )
 
-    def _write(self, events: list[Any]) -> None:
+    def _write(self, entries: list[Projected]) -> None:
         sql = self.views.sql
         execute = self.connection.execute
-        rows = [event_row(e) for e in events if isinstance(e, PartnershipEvent)]
+        rows = [entry.row for entry in entries]
         placeholders = ", ".join("?" * 12)
         insert = sql(
             f"INSERT INTO view_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "
@@ -163,40 +145,38 @@ class Projector:
         else:
             with self.connection.cursor() as cursor:
                 cursor.executemany(insert, rows)
-        versions: dict[str, int] = {}
-        for event in events:
-            if not isinstance(event, PartnershipEvent):
+        # The log holds each partnership's events in position order: its last row here
+        # is its newest.
+        versions = {row[0]: row[1] for row in rows}
+        for entry in entries:
+            kind = entry.kind
+            if kind not in DIRECTORY_KINDS:
                 continue
-            pid = str(event.originator_id)
-            versions[pid] = max(versions.get(pid, 0), event.position)
-            if isinstance(event, Partnership.PartnershipFormed):
+            pid, extra = entry.row[0], entry.extra
+            if kind is Partnership.PartnershipFormed:
+                name, purpose, formed_at = extra
                 execute(
                     sql(
                         "INSERT INTO view_partnerships (id, name, purpose, formed_at, version) "
                         "VALUES (?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING"
                     ),
-                    (pid, event.name, event.purpose, event.occurred_at.isoformat()),
+                    (pid, name, purpose, formed_at),
                 )
-                self._grant(pid, event.recorded_by, "ADMIN")
-            elif isinstance(event, Partnership.EntryRetracted):
+                self._grant(pid, entry.row[6], "ADMIN")
+            elif kind is Partnership.EntryRetracted:
                 execute(
                     sql(
                         "UPDATE view_events SET retracted_by = ?, retracted_at = ? "
                         "WHERE partnership_id = ? AND position = ?"
                     ),
-                    (
-                        event.event_id,
-                        event.recorded_at.isoformat(timespec="microseconds"),
-                        pid,
-                        event.target_position,
-                    ),
+                    (entry.row[2], entry.row[5], pid, extra[0]),
                 )
-            elif isinstance(event, Partnership.RoleGranted):
-                self._grant(pid, event.actor, event.role)
-            elif isinstance(event, Partnership.RoleRevoked):
+            elif kind is Partnership.RoleGranted:
+                self._grant(pid, extra[0], extra[1])
+            elif kind is Partnership.RoleRevoked:
                 execute(
                     sql("DELETE FROM view_access WHERE partnership_id = ? AND actor = ?"),
-                    (pid, event.actor),
+                    (pid, extra[0]),
                 )
         for pid, version in versions.items():
             execute(

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
+
 from .records import IndexedEvent
 
 VIEWS_VERSION = 3
@@ -52,6 +54,14 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
 
+def data_json(data: dict[str, Any]) -> str:
+    """An event's data as the index keeps it: compact JSON (UTF-8 text, not escaped)."""
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate, an integer past 64 bits)
+        return json.dumps(data, separators=(",", ":"))
+
+
 def _iso(moment: datetime) -> str:
     # Fixed-width UTC text sorts as time does, in both engines.
     return moment.isoformat(timespec="microseconds")
@@ -66,7 +76,7 @@ def row_of(event: IndexedEvent) -> tuple[Any, ...]:
         _iso(event.occurred_at),
         _iso(event.recorded_at),
         event.recorded_by,
-        json.dumps(event.data, separators=(",", ":")),
+        data_json(event.data),
         event.hash,
         event.previous_hash,
         event.retracted_by,
@@ -144,6 +154,9 @@ class ViewDatabase:
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Views are copies of the event store, so zeroing their freed pages (this
+            # SQLite's default) protects nothing and makes a rebuild's drop 4x slower.
+            connection.execute("PRAGMA secure_delete=FAST")
             return connection
         import psycopg
 

@@ -554,10 +554,11 @@ def test_replaying_the_events_rebuilds_the_same_state(given: Given) -> None:
 
 
 def test_the_fast_index_row_equals_the_indexed_event_row(given: Given) -> None:
-    from accord.projections.projector import event_row, indexed
+    from accord.projections.projector import indexed
+    from accord.projections.stored import from_event
     from accord.projections.views import row_of
 
     given.when("recordDecision", **decision(rationale="Because"))
     given.when("makeCommitment", **commitment())
     for event in given.events:
-        assert event_row(event) == row_of(indexed(event))
+        assert from_event(event).row == row_of(indexed(event))
