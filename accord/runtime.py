@@ -14,7 +14,7 @@ from .projections.projector import Projector, ProjectorThread
 from .projections.reader import ViewReader
 from .projections.reads import AsyncReads, ThreadedReads
 from .projections.views import ViewDatabase
-from .settings import Database, audit_key, database_from_url
+from .settings import Database, database_from_url, open_application
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Runtime:
         target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
         views = ViewDatabase(database.kind, target)
         with views.schema_lock():  # the event store's tables, then the views'
-            app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
+            app = open_application(database)
             runtime = cls(database, app, views, ViewReader(views))
         if project:
             announce = runtime._announcer() if database.kind == "postgresql" else None

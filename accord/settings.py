@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
+
+if TYPE_CHECKING:
+    from .domain.service import AccordApplication
 
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
 
@@ -107,3 +111,16 @@ def audit_key() -> bytes:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
+    """The write side as every Accord process opens it: the audit key (or `key`), and
+    events' state written by orjson (`state_encoding`)."""
+    from .domain.service import AccordApplication
+    from .state_encoding import encode_event_state
+
+    return AccordApplication(
+        database.eventsourcing_env,
+        audit_key=audit_key() if key is None else key,
+        state_encoder=encode_event_state,
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 from accord.domain.service import AccordApplication
 from accord.runtime import Runtime
-from accord.settings import database_from_url
+from accord.settings import database_from_url, open_application
 from bench.common import Results, fresh_sqlite, scaled, timed
 from bench.generate import generate_history
 
@@ -20,19 +20,25 @@ BATCH = 100
 
 
 def _app(url: str) -> AccordApplication:
+    """The application as Accord's processes open it."""
+    return open_application(database_from_url(url), key=b"bench")
+
+
+def _stock_app(url: str) -> AccordApplication:
+    """The same store, with eventsourcing's own mapper (its JSON transcoder)."""
     return AccordApplication(database_from_url(url).eventsourcing_env, audit_key=b"bench")
 
 
 def import_ratio(results: Results, label: str, urls: tuple[str, str], events: int) -> float:
     """`accord import` events/s over eventsourcing saving the same events in batches of
-    100, without validation, into a fresh store of the same kind."""
+    100 with its own mapper, without validation, into a fresh store of the same kind."""
     steps = generate_history(events, seed=7)["steps"]
     importing = _app(urls[0])
     elapsed = timed(lambda: importing.import_steps(steps, actor="bench"))
     pid = importing.partnership_ids()[0]
     recorded = list(importing.events.get(pid))
     importing.close()
-    baseline_app = _app(urls[1])
+    baseline_app = _stock_app(urls[1])
 
     def save_batches() -> None:
         for start in range(0, len(recorded), BATCH):

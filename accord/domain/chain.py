@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
@@ -32,25 +33,89 @@ def chain_hash(
     data: dict[str, Any],
 ) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of the event's audited fields."""
-    body = {
-        "previousHash": previous_hash,
-        "partnershipId": partnership_id,
-        "position": position,
-        "type": event_type,
-        "occurredAt": format_instant_for_hash(occurred_at),
-        "recordedAt": format_instant_for_hash(recorded_at),
-        "recordedBy": recorded_by,
-        "data": data,
-    }
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    occurred = _instant_for_hash(occurred_at)
+    recorded = _instant_for_hash(recorded_at)
+    try:
+        # The body's keys in JCS order, written around the data's canonical JSON.
+        text = "".join(
+            (
+                '{"data":',
+                _fast_canonical(data),
+                ',"occurredAt":"',
+                occurred,
+                '","partnershipId":',
+                _fast_canonical(partnership_id),
+                ',"position":',
+                _fast_canonical(position),
+                ',"previousHash":',
+                _fast_canonical(previous_hash),
+                ',"recordedAt":"',
+                recorded,
+                '","recordedBy":',
+                _fast_canonical(recorded_by),
+                ',"type":',
+                _fast_canonical(event_type),
+                "}",
+            )
+        )
+        body = text.encode("utf-8")
+    except _NotPlain:
+        body = bytes(
+            rfc8785.dumps(
+                {
+                    "previousHash": previous_hash,
+                    "partnershipId": partnership_id,
+                    "position": position,
+                    "type": event_type,
+                    "occurredAt": occurred,
+                    "recordedAt": recorded,
+                    "recordedBy": recorded_by,
+                    "data": data,
+                }
+            )
+        )
+    return hashlib.sha256(body).hexdigest()
+
+
+def _instant_for_hash(moment: datetime) -> str:
+    if moment.tzinfo is UTC:
+        return moment.isoformat(timespec="microseconds")
+    return format_instant_for_hash(moment)
 
 
 _SAFE_INTEGER = 2**53
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Where Python's shortest float repr and ECMAScript's Number-to-string agree: both write
+# the same shortest digits, in plain decimal notation.
+_DECIMAL_FLOATS = (1e-4, 1e16)
 
 
 class _NotPlain(Exception):
     """The fast path cannot write this value exactly as JCS does."""
+
+
+def _refuse(value: Any) -> Any:
+    raise _NotPlain
+
+
+def _sorted_compact_encoder() -> Callable[[Any], str]:
+    """Sorted, compact, non-ASCII-escaping JSON, with one encoder built once (the
+    standard library builds one per call)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return lambda value: json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_refuse
+        )
+    encode = make(None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_ENCODE = _sorted_compact_encoder()
+
+
+def _fast_canonical(value: Any) -> str:
+    """JCS text of `value`; raises _NotPlain where only the `rfc8785` package will do."""
+    return _ENCODE(_plain(value))
 
 
 def _plain(value: Any) -> Any:
@@ -69,14 +134,18 @@ def _plain(value: Any) -> Any:
     if kind is float:
         if value.is_integer() and abs(value) < _SAFE_INTEGER:
             return int(value)
+        if _DECIMAL_FLOATS[0] <= abs(value) < _DECIMAL_FLOATS[1]:
+            return value
         raise _NotPlain
     if kind is dict:
-        for key in value:
+        plain = {}
+        for key, item in value.items():
             if type(key) is not str or not key.isascii():
                 raise _NotPlain
-        return {key: _plain(item) for key, item in value.items()}
+            plain[key] = item if type(item) is str and item.isascii() else _plain(item)
+        return plain
     if kind is list or kind is tuple:
-        return [_plain(item) for item in value]
+        return [item if type(item) is str and item.isascii() else _plain(item) for item in value]
     raise _NotPlain
 
 
@@ -84,12 +153,11 @@ def canonical_json(body: dict[str, Any]) -> bytes:
     """RFC 8785 (JCS) canonical JSON.
 
     The standard library's sorted, compact, non-ASCII-escaping JSON is exactly JCS for
-    ASCII keys, strings without lone surrogates, and integers (integral floats written
-    as integers, as JCS writes them); anything else goes through the `rfc8785` package.
+    ASCII keys, strings without lone surrogates, integers (integral floats written as
+    integers, as JCS writes them) and floats from 1e-4 to 1e16 (where Python's shortest
+    repr and ECMAScript's agree); anything else goes through the `rfc8785` package.
     """
     try:
-        plain = _plain(body)
+        return _fast_canonical(body).encode("utf-8")
     except _NotPlain:
         return bytes(rfc8785.dumps(body))
-    text = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from .errors import DomainError, invalid
@@ -36,6 +37,8 @@ def storable_text(value: str, field: str) -> str:
     surrogate is not Unicode text at all (neither can be hashed or stored as UTF-8)."""
     if "\x00" in value:
         raise invalid(field, "must not contain NUL characters (U+0000)")
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -335,12 +338,18 @@ class Command:
     idempotency_key: str | None
 
 
+@cache
+def _known_fields(mutation: str) -> frozenset[str]:
+    fields = MUTATIONS[mutation].fields
+    return frozenset(field.name for field in fields) | frozenset(COMMON_FIELDS)
+
+
 def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
     """Read a mutation's input; raises DomainError naming the first field at fault."""
     spec = MUTATIONS.get(mutation)
     if spec is None:
         raise invalid("mutation", f"unknown mutation '{mutation}'")
-    known = {field.name for field in spec.fields} | set(COMMON_FIELDS)
+    known = _known_fields(mutation)
     for name in raw:
         if name not in known:
             raise invalid(name, f"is not an input field of {mutation}")

@@ -34,7 +34,8 @@ def event_id(partnership_id: uuid.UUID, position: int) -> str:
     value |= 0x8 << 76
     value &= ~(0x3 << 62)
     value |= 0x2 << 62
-    return str(uuid.UUID(int=value))
+    digits = f"{value:032x}"  # as str(uuid.UUID(int=value)) writes it
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def position_of_event(partnership_id: uuid.UUID, identifier: str) -> int | None:

@@ -54,9 +54,12 @@ def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
     return moment.astimezone(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_micros(moment: datetime) -> int:
     """Microseconds since the epoch: a compact, sortable, JSON-friendly instant."""
-    delta = moment.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = moment - _EPOCH  # aware datetimes subtract in UTC, whatever their offsets
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 

@@ -32,6 +32,9 @@ NOT_RETRACTABLE = frozenset(
     {"PARTNERSHIP_FORMED", "ENTRY_RETRACTED", "ROLE_GRANTED", "ROLE_REVOKED"}
 )
 Subjects = list[tuple[str, tl.Entry, str]]
+# Per timeline an event changes: (subject, entry, where it goes, the state after it when
+# it goes last).
+Steps = list[tuple[str, tl.Entry, int | None, "tl.State | None"]]
 Sealer = Callable[[str], str]
 
 
@@ -119,6 +122,27 @@ def _data_names(event_class: type[PartnershipEvent]) -> tuple[tuple[str, str], .
     """(attribute, API name) for each data field."""
     return tuple(
         (name, event_class.DATA_NAMES.get(name, camel(name))) for name in _data_fields(event_class)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Recipe:
+    """What `record` needs to know about an event type, worked out once."""
+
+    event_class: type[PartnershipEvent]
+    attribute: dict[str, str]  # API name -> attribute, where not simply snake_case
+    judge: str  # the method that applies the type's own rules
+    data_fields: tuple[str, ...]
+
+
+@cache
+def _recipe(event_type: str) -> _Recipe:
+    event_class: type[PartnershipEvent] = getattr(Partnership, event_type)
+    return _Recipe(
+        event_class,
+        {api: name for name, api in event_class.DATA_NAMES.items()},
+        f"_judge_{snake(event_type)}",
+        event_class.data_fields(),
     )
 
 
@@ -317,28 +341,44 @@ class Partnership(Aggregate):
         `target` is the event a retraction names, read by the service from the store.
         """
         occurred_at = command.occurred_at or now
-        self._check_occurred_at(occurred_at, now)
-        event_class: type[PartnershipEvent] = getattr(Partnership, command.spec.event_type)
-        attribute = {api: name for name, api in event_class.DATA_NAMES.items()}
-        values = {attribute.get(name, snake(name)): value for name, value in command.fields.items()}
+        at = to_micros(occurred_at)
+        self._check_occurred_at(occurred_at, now, at)
+        recipe = _recipe(command.spec.event_type)
+        event_class = recipe.event_class
+        attribute = recipe.attribute
+        values = {
+            attribute.get(name) or snake(name): value for name, value in command.fields.items()
+        }
         position = self.version + 1
-        judge = getattr(self, f"_judge_{snake(command.spec.event_type)}")
-        judge(values, position, target)
-        subjects = entries_of(event_class, values, to_micros(occurred_at), position)
-        self._check_timelines(subjects)
-        data = event_data(event_class, {name: values[name] for name in event_class.data_fields()})
+        getattr(self, recipe.judge)(values, position, target)
+        subjects = entries_of(event_class, values, at, position)
+        steps = self._check_timelines(subjects)
+        data = event_data(event_class, {name: values[name] for name in recipe.data_fields})
         common = _common(
             event_class, self.id, position, self.head_hash, occurred_at, now, actor, data, sealer
         )
-        self.trigger_event(
-            event_class,
-            timestamp=now,
-            idempotency_key=command.idempotency_key,
-            fingerprint=fingerprint,
-            **common,
-            **values,
+        # What trigger_event does, without its generic keyword handling and the frozen
+        # dataclass's per-field __init__ (the store's mapper builds events the same way).
+        event = object.__new__(event_class)
+        object.__setattr__(
+            event,
+            "__dict__",
+            {
+                "originator_id": self.id,
+                "originator_version": position,
+                "timestamp": now,
+                **common,
+                "idempotency_key": command.idempotency_key,
+                "fingerprint": fingerprint,
+                **values,
+            },
         )
-        return self.pending_events[-1]  # type: ignore[return-value]
+        # What the event's `mutate` does, with the timeline steps judged above.
+        self._apply_event(event, steps)
+        self.version = position
+        self.modified_on = now
+        self._pending_events.append(event)
+        return event
 
     # ------------------------------------------------------------ per-type rules
 
@@ -461,8 +501,8 @@ class Partnership(Aggregate):
 
     # ---------------------------------------------------------------- checks
 
-    def _check_occurred_at(self, occurred_at: datetime, now: datetime) -> None:
-        if to_micros(occurred_at) < self.formed_at:
+    def _check_occurred_at(self, occurred_at: datetime, now: datetime, at: int) -> None:
+        if at < self.formed_at:
             raise invalid("occurredAt", "is before the partnership was formed")
         _check_not_future(occurred_at, now)
 
@@ -470,11 +510,15 @@ class Partnership(Aggregate):
         if identifier in self.ids[kind]:
             raise duplicate(field, f"the {kind} id '{identifier}' is already used")
 
-    def _check_timelines(self, subjects: Subjects) -> None:
+    def _check_timelines(self, subjects: Subjects) -> Steps:
+        """Raise DomainError if an entry is invalid where it falls, or would make a later
+        recorded one invalid; else how each timeline changes (for `_apply_event`)."""
+        steps: Steps = []
         for subject, entry, field in subjects:
             timeline = self.timelines.get(subject)
             entries: list[tl.Entry] = timeline["entries"] if timeline else []
             index = tl.insertion_index(entries, entry)
+            state: tl.State | None = None
             if index == len(entries):
                 state = dict(timeline["tail"]) if timeline else {}
                 problem = tl.step(subject, state, entry)
@@ -482,6 +526,7 @@ class Partnership(Aggregate):
             else:
                 _, failing, problem = tl.fold(subject, [*entries[:index], entry, *entries[index:]])
             if problem is None or failing is None:
+                steps.append((subject, entry, index, state))
                 continue
             if failing is entry:
                 own_field = field if subject.startswith("partner:") else problem.field
@@ -491,6 +536,7 @@ class Partnership(Aggregate):
                 "occurredAt",
                 f"would make the recorded event {other} invalid ({problem.reason})",
             )
+        return steps
 
     def _without(self, subject: str, at: int, position: int) -> list[tl.Entry] | None:
         """A timeline as it would be without the entry at (at, position); None when that
@@ -514,7 +560,7 @@ class Partnership(Aggregate):
         if key is not None:
             self.idempotency[key] = [fingerprint, position]
 
-    def _apply_event(self, event: PartnershipEvent) -> None:
+    def _apply_event(self, event: PartnershipEvent, steps: Steps | None = None) -> None:
         if isinstance(event, Partnership.PartnershipFormed):
             return
         self.head_hash = event.hash
@@ -533,13 +579,18 @@ class Partnership(Aggregate):
                 self.ids[kind][getattr(event, name)] = event.position
         if isinstance(event, Partnership.CommitmentMade):
             self.ids["commitment"][event.commitment_id] = event.position
-        for subject, entry, _ in _entries_of_event(event):
+        if steps is None:  # replayed, not just judged by `record`
+            steps = [(subject, entry, None, None) for subject, entry, _ in _entries_of_event(event)]
+        for subject, entry, known_index, stepped in steps:
             timeline = self.timelines.setdefault(subject, {"entries": [], "tail": {}})
             entries = timeline["entries"]
-            index = tl.insertion_index(entries, entry)
+            index = tl.insertion_index(entries, entry) if known_index is None else known_index
             entries.insert(index, entry)
             if index == len(entries) - 1:
-                tl.step(subject, timeline["tail"], entry)
+                if stepped is None:
+                    tl.step(subject, timeline["tail"], entry)
+                else:
+                    timeline["tail"] = stepped
             else:
                 timeline["tail"] = tl.fold(subject, entries)[0]
 

@@ -12,7 +12,11 @@ from collections.abc import Callable
 
 
 def make_sealer(key: bytes) -> Callable[[str], str]:
+    keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per seal: keyed once
+
     def seal(digest: str) -> str:
-        return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+        mac = keyed.copy()
+        mac.update(digest.encode("ascii"))
+        return mac.hexdigest()
 
     return seal

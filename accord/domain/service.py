@@ -23,7 +23,8 @@ from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.utils import get_topic
 
 from .chain import chain_hash
 from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command, read_idempotency_key
@@ -111,6 +112,38 @@ def fingerprint(mutation: str, raw: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+StateEncoder = Callable[[dict[str, Any]], "bytes | None"]
+
+
+class EventMapper(Mapper[uuid.UUID]):
+    """eventsourcing's mapper, with partnership events' state written by a given
+    encoder (None from it: the transcoder writes that one)."""
+
+    def __init__(self, *, encode_state: StateEncoder, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.encode_state = encode_state
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if not isinstance(domain_event, PartnershipEvent) or type(domain_event).class_version > 1:
+            return super().to_stored_event(domain_event)
+        state = dict(vars(domain_event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        stored_state = self.encode_state(state)
+        if stored_state is None:
+            stored_state = self.transcoder.encode(state)
+        if self.compressor:
+            stored_state = self.compressor.compress(stored_state)
+        if self.cipher:
+            stored_state = self.cipher.encrypt(stored_state)
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=stored_state,
+        )
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -131,7 +164,9 @@ class AccordApplication(Application[uuid.UUID]):
         env: Mapping[str, str] | None = None,
         clock: Clock = system_clock,
         audit_key: bytes | None = None,
+        state_encoder: StateEncoder | None = None,
     ) -> None:
+        self._state_encoder = state_encoder  # read by construct_mapper, in super().__init__
         super().__init__(env)
         self.sealer = make_sealer(audit_key) if audit_key else None
         self._clock = clock
@@ -141,6 +176,17 @@ class AccordApplication(Application[uuid.UUID]):
         self._locks_lock = threading.Lock()
         self.defer_snapshots = False
         self.listeners: list[Callable[[], None]] = []
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        mapper = super().construct_mapper()
+        if self._state_encoder is None:
+            return mapper
+        return EventMapper(
+            transcoder=mapper.transcoder,
+            compressor=mapper.compressor,
+            cipher=mapper.cipher,
+            encode_state=self._state_encoder,
+        )
 
     # ---------------------------------------------------------------- commands
 

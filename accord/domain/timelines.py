@@ -13,6 +13,7 @@ endorsement, so aggregates snapshot compactly.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,12 +133,5 @@ def insertion_index(entries: list[Entry], entry: Entry) -> int:
     """Where `entry` goes in a timeline kept in (occurredAt, position) order."""
     key = sort_key(entry)
     if not entries or sort_key(entries[-1]) <= key:
-        return len(entries)
-    low, high = 0, len(entries)
-    while low < high:
-        middle = (low + high) // 2
-        if sort_key(entries[middle]) <= key:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+        return len(entries)  # the usual case: the newest entry
+    return bisect_right(entries, key, key=sort_key)

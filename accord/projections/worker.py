@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from ..domain.service import AccordApplication
-from ..settings import Database, audit_key, database_from_url
+from ..settings import Database, database_from_url, open_application
 from .listener import EVENTS_CHANNEL, announce_views
 from .projector import Projector
 from .views import ViewDatabase
@@ -51,7 +51,7 @@ def _open(database: Database) -> tuple[AccordApplication, Projector]:
     target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
     views = ViewDatabase(database.kind, target)
     with views.schema_lock():
-        app = AccordApplication(database.eventsourcing_env, audit_key=audit_key())
+        app = open_application(database)
         return app, Projector(app, views)
 
 
