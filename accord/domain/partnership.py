@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
@@ -125,6 +125,12 @@ def _data_names(event_class: type[PartnershipEvent]) -> tuple[tuple[str, str], .
     )
 
 
+@lru_cache(maxsize=4096)
+def id_text(partnership_id: uuid.UUID) -> str:
+    """`str(partnership_id)`, once per partnership."""
+    return str(partnership_id)
+
+
 @dataclasses.dataclass(frozen=True)
 class _Recipe:
     """What `record` needs to know about an event type, worked out once."""
@@ -132,7 +138,7 @@ class _Recipe:
     event_class: type[PartnershipEvent]
     attribute: dict[str, str]  # API name -> attribute, where not simply snake_case
     judge: str  # the method that applies the type's own rules
-    data_fields: tuple[str, ...]
+    data_names: tuple[tuple[str, str], ...]
 
 
 @cache
@@ -142,7 +148,7 @@ def _recipe(event_type: str) -> _Recipe:
         event_class,
         {api: name for name, api in event_class.DATA_NAMES.items()},
         f"_judge_{snake(event_type)}",
-        event_class.data_fields(),
+        event_class.data_names(),
     )
 
 
@@ -322,6 +328,12 @@ class Partnership(Aggregate):
             **common,
         )
 
+    def collect_events(self) -> list[Any]:
+        """The pending events, oldest first (eventsourcing's own pops them one at a time
+        from the front: quadratic in an import of a long history)."""
+        collected, self._pending_events = self._pending_events, []
+        return collected
+
     def role_of(self, actor: str) -> AccessRole | None:
         role = self.access.get(actor)
         return AccessRole(role) if role else None
@@ -353,7 +365,11 @@ class Partnership(Aggregate):
         getattr(self, recipe.judge)(values, position, target)
         subjects = entries_of(event_class, values, at, position)
         steps = self._check_timelines(subjects)
-        data = event_data(event_class, {name: values[name] for name in recipe.data_fields})
+        data = {
+            key: format_instant(value) if type(value) is datetime else value
+            for name, key in recipe.data_names
+            for value in (values[name],)
+        }
         common = _common(
             event_class, self.id, position, self.head_hash, occurred_at, now, actor, data, sealer
         )
@@ -574,11 +590,10 @@ class Partnership(Aggregate):
         if isinstance(event, Partnership.RoleRevoked):
             self.access.pop(event.actor, None)
             return
-        for kind, name in (("goal", "goal_id"), ("decision", "decision_id")):
-            if event.type_name() in (f"{kind.upper()}_SET", f"{kind.upper()}_RECORDED"):
-                self.ids[kind][getattr(event, name)] = event.position
-        if isinstance(event, Partnership.CommitmentMade):
-            self.ids["commitment"][event.commitment_id] = event.position
+        named = _NAMES_AN_ID.get(type(event))
+        if named is not None:
+            kind, name = named
+            self.ids[kind][getattr(event, name)] = event.position
         if steps is None:  # replayed, not just judged by `record`
             steps = [(subject, entry, None, None) for subject, entry, _ in _entries_of_event(event)]
         for subject, entry, known_index, stepped in steps:
@@ -614,8 +629,16 @@ class Partnership(Aggregate):
                 timeline["tail"] = tl.fold(subject, entries)[0]
 
 
+_NAMES_AN_ID: dict[type[PartnershipEvent], tuple[str, str]] = {
+    Partnership.GoalSet: ("goal", "goal_id"),
+    Partnership.DecisionRecorded: ("decision", "decision_id"),
+    Partnership.CommitmentMade: ("commitment", "commitment_id"),
+}
+_FUTURE_TOLERANCE = timedelta(days=FUTURE_TOLERANCE_DAYS)
+
+
 def _check_not_future(occurred_at: datetime, now: datetime) -> None:
-    if occurred_at > now + timedelta(days=FUTURE_TOLERANCE_DAYS):
+    if occurred_at > now + _FUTURE_TOLERANCE:
         raise invalid("occurredAt", "is more than 1 day in the future")
 
 
@@ -632,7 +655,7 @@ def _common(
 ) -> dict[str, Any]:
     digest = chain_hash(
         previous_hash=previous_hash,
-        partnership_id=str(partnership_id),
+        partnership_id=id_text(partnership_id),
         position=position,
         event_type=event_class.type_name(),
         occurred_at=occurred_at,

@@ -38,7 +38,7 @@ from .errors import (
 )
 from .identity import partnership_id_for_key, position_of_event
 from .instants import InstantError, parse_instant
-from .partnership import Partnership, PartnershipEvent
+from .partnership import Partnership, PartnershipEvent, id_text
 from .seal import make_sealer
 from .values import AccessRole
 
@@ -361,7 +361,7 @@ class AccordApplication(Application[uuid.UUID]):
                     events.append(partnership.pending_events[-1])  # type: ignore[arg-type]
                     continue
                 assert partnership is not None
-                raw["partnershipId"] = str(partnership.id)
+                raw["partnershipId"] = id_text(partnership.id)
                 target = None
                 if "eventRef" in step:
                     ref = int(step["eventRef"])

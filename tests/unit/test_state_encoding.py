@@ -4,9 +4,13 @@ as exactly the event the stock transcoder's JSON gives."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.domain.partnership import PartnershipEvent
 from accord.domain.service import AccordApplication
@@ -67,5 +71,14 @@ def test_every_kind_of_event_reads_back_as_the_stock_encoding_gives_it(
 def test_what_orjson_cannot_write_is_left_to_the_transcoder() -> None:
     assert encode_event_state({"note": "lone \ud800 surrogate"}) is None
     assert encode_event_state({"count": 2**70}) is None
-    assert encode_event_state({"nested": [{"when": __import__("datetime").datetime.now()}]}) is None
+    assert encode_event_state({"nested": [{"when": datetime.now(UTC)}]}) is None
+    assert encode_event_state({"local": datetime.now().astimezone()}) is None
     assert encode_event_state({"id": __import__("uuid").uuid4()}) is None
+
+
+@settings(max_examples=300)
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_an_instant_is_written_as_isoformat_writes_it(moment: datetime) -> None:
+    written = encode_event_state({"at": moment})
+    assert written is not None
+    assert orjson.loads(written) == {"at": {"_type_": "datetime_iso", "_data_": moment.isoformat()}}
