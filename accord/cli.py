@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=int(os.environ.get("ACCORD_PORT", "8000")))
         p.add_argument("--no-auth", action="store_true", help="no tokens: every caller is 'local'")
         p.add_argument("--no-projector", action="store_true", help="rely on `accord project`")
+        p.add_argument(
+            "--access-log",
+            action="store_true",
+            help="log every request (off by default: it costs a twentieth of a mutation)",
+        )
     return parser
 
 
@@ -281,6 +286,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             auth=not args.no_auth,
             projector=not args.no_projector,
+            access_log=args.access_log,
         )
     except KeyboardInterrupt:
         return 0

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain.service import AccordApplication
+from .domain.service import AccordApplication, Outcome
 from .projections.async_reader import AsyncViewReader
 from .projections.listener import PostgresListener, announce_views
 from .projections.projector import Projector, ProjectorThread
@@ -79,6 +79,11 @@ class Runtime:
             self.projector_thread.wake()
         with self.views_moved:
             self.views_moved.notify_all()
+
+    def shown(self, outcome: Outcome) -> bool:
+        """Whether the views took the outcome's event in with it (`projections.inline`)."""
+        shown = getattr(self.app.recorder, "shown", None)
+        return bool(shown and shown(str(outcome.partnership_id), outcome.version))
 
     def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool:
         """Read-your-writes: wait until the views include a recorded event."""

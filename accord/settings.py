@@ -114,13 +114,15 @@ def audit_key() -> bytes:
 
 
 def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
-    """The write side as every Accord process opens it: the audit key (or `key`), and
-    events' state written by orjson (`state_encoding`)."""
+    """The write side as every Accord process opens it: the audit key (or `key`),
+    events' state written by orjson (`state_encoding`), and on PostgreSQL the views
+    written in each insert's transaction (`projections.inline`)."""
     from .domain.service import AccordApplication
     from .state_encoding import encode_event_state
 
+    env = database.eventsourcing_env
+    if database.kind == "postgresql":  # views written with the events they show
+        env["APPLICATION_RECORDER_TOPIC"] = "accord.projections.inline:ViewingPostgresRecorder"
     return AccordApplication(
-        database.eventsourcing_env,
-        audit_key=audit_key() if key is None else key,
-        state_encoder=encode_event_state,
+        env, audit_key=audit_key() if key is None else key, state_encoder=encode_event_state
     )

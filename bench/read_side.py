@@ -36,7 +36,7 @@ def rebuild_store(events: int, per_partnership: int = 100_000) -> str:
     return url
 
 
-def rebuild_ratio(results: Results, events: int) -> float:
+def rebuild_ratio(results: Results, events: int, rounds: int = 1) -> float:
     url = rebuild_store(events, per_partnership=min(100_000, events))
     runtime = Runtime.open(url, project=False)
     app = runtime.app
@@ -57,11 +57,17 @@ def rebuild_ratio(results: Results, events: int) -> float:
         projector.reset()
         projector.run_until_current()
 
-    raw = timed(read_and_decode)
-    ours = timed(rebuild)
+    raws: list[float] = []
+    ourss: list[float] = []
+    for _ in range(rounds):  # alternating: this machine's speed drifts
+        raws.append(timed(read_and_decode))
+        ourss.append(timed(rebuild))
     runtime.close()
-    results.figure(f"rebuild {events:,} events: projector", "events/s", [events / ours])
-    results.figure(f"rebuild {events:,} events: read + decode only", "events/s", [events / raw])
+    raw, ours = statistics.median(raws), statistics.median(ourss)
+    results.figure(f"rebuild {events:,} events: projector", "events/s", [events / t for t in ourss])
+    results.figure(
+        f"rebuild {events:,} events: read + decode only", "events/s", [events / t for t in raws]
+    )
     results.series.setdefault("rebuild seconds by store size", []).append((events, ours))
     return raw / ours
 
@@ -92,4 +98,4 @@ def run(results: Results) -> None:
     largest = scaled(1_000_000, 5_000)
     for events in sorted({scaled(10_000, 1_000), scaled(100_000, 2_000)} - {largest}):
         rebuild_ratio(results, events)  # points of the rebuild-time series
-    results.target("rebuild_ratio", rebuild_ratio(results, largest), ">=", 0.5)
+    results.target("rebuild_ratio", rebuild_ratio(results, largest, rounds=2), ">=", 0.5)

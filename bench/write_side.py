@@ -140,7 +140,7 @@ def run(results: Results, postgres_url: str | None) -> None:
     if postgres_url is not None:
         from bench.postgres import fresh_database
 
-        ratio_pg = import_ratio(results, "PostgreSQL", fresh_database, events)
+        ratio_pg = import_ratio(results, "PostgreSQL", fresh_database, events, rounds=1)
         results.figure("import ratio PostgreSQL", "ratio", [ratio_pg])
     growth = command_latency(results, fresh_sqlite("latency.db"))
     results.target("command_latency_growth", growth, "<=", 2.0)

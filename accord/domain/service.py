@@ -58,9 +58,24 @@ class Outcome:
 
     partnership_id: uuid.UUID
     event: PartnershipEvent
-    version: int
+    version: int  # the partnership's, after the command
+    name: str
+    purpose: str
+    formed_at: int  # microseconds since the epoch
     replayed: bool = False
     notification_id: int = 0  # the event's place in the store's log; 0 for a replay
+
+    @classmethod
+    def of(cls, partnership: Partnership, event: PartnershipEvent, **kwargs: Any) -> Outcome:
+        return cls(
+            partnership.id,
+            event,
+            partnership.version,
+            partnership.name,
+            partnership.purpose,
+            partnership.formed_at,
+            **kwargs,
+        )
 
 
 @dataclass(frozen=True)
@@ -203,39 +218,31 @@ class AccordApplication(Application[uuid.UUID]):
         if mutation == "formPartnership":
             return self._form(raw, actor, print_)
         partnership_id = self._partnership_id(raw.get("partnershipId"))
-        expected = raw.get("expectedVersion")
+        # The cached aggregate is used as it is: if another process has recorded since,
+        # the insert of the next version fails and the command is judged again on a
+        # fresh load; a refusal is likewise confirmed on a fresh load before it stands.
+        fresh = False
         for _attempt in range(MAX_ATTEMPTS):
             with self._lock_for(partnership_id):
-                partnership = self._load(partnership_id)
-                spec_needs = _needs(mutation)
-                if enforce_access:
-                    self._check_access(partnership, actor, spec_needs)
-                replay = self._replayed(partnership, raw.get("idempotencyKey"), print_)
-                if replay is not None:
-                    return replay
-                if (
-                    isinstance(expected, int)
-                    and not isinstance(expected, bool)
-                    and expected != partnership.version
-                ):
-                    raise VersionConflict(expected, partnership.version)
-                command = read_command(mutation, raw)
-                target = self._target_of(partnership, command)
-                event = partnership.record(
-                    command,
-                    now=self._now(),
-                    actor=actor,
-                    fingerprint=print_,
-                    target=target,
-                    sealer=self.sealer,
-                )
+                partnership = self._load(partnership_id, fresh=fresh)
+                try:
+                    judged = self._judge(partnership, mutation, raw, actor, enforce_access, print_)
+                except (DomainError, VersionConflict, Forbidden):
+                    if fresh:
+                        raise
+                    fresh = True
+                    continue
+                if isinstance(judged, Outcome):
+                    return judged
+                event, command = judged
                 try:
                     recordings = self.save(partnership)
                 except IntegrityError:
                     self._evict(partnership_id)
                     if command.expected_version is not None:
-                        current = self._load(partnership_id).version
+                        current = self._load(partnership_id, fresh=True).version
                         raise VersionConflict(command.expected_version, current) from None
+                    fresh = True
                     continue
                 except BaseException:
                     # The cached aggregate already holds the event, which may not be
@@ -243,12 +250,45 @@ class AccordApplication(Application[uuid.UUID]):
                     # would build on an event the store never had.
                     self._evict(partnership_id)
                     raise
+                outcome = Outcome.of(partnership, event, notification_id=_last_id(recordings))
             self._announce()
-            return Outcome(
-                partnership_id, event, event.position, notification_id=_last_id(recordings)
-            )
+            return outcome
         msg = "the partnership is too busy: try again"
         raise RuntimeError(msg)
+
+    def _judge(
+        self,
+        partnership: Partnership,
+        mutation: str,
+        raw: Mapping[str, Any],
+        actor: str,
+        enforce_access: bool,
+        print_: str,
+    ) -> Outcome | tuple[PartnershipEvent, Command]:
+        """A replay's outcome, or the event recorded on the aggregate (not yet saved)."""
+        if enforce_access:
+            self._check_access(partnership, actor, _needs(mutation))
+        replay = self._replayed(partnership, raw.get("idempotencyKey"), print_)
+        if replay is not None:
+            return replay
+        expected = raw.get("expectedVersion")
+        if (
+            isinstance(expected, int)
+            and not isinstance(expected, bool)
+            and expected != partnership.version
+        ):
+            raise VersionConflict(expected, partnership.version)
+        command = read_command(mutation, raw)
+        target = self._target_of(partnership, command)
+        event = partnership.record(
+            command,
+            now=self._now(),
+            actor=actor,
+            fingerprint=print_,
+            target=target,
+            sealer=self.sealer,
+        )
+        return event, command
 
     def _form(self, raw: Mapping[str, Any], actor: str, print_: str) -> Outcome:
         key = read_idempotency_key(raw)  # before it derives an id (a lone surrogate cannot)
@@ -274,18 +314,15 @@ class AccordApplication(Application[uuid.UUID]):
             fingerprint=print_,
             sealer=self.sealer,
         )
+        event = partnership.pending_events[0]
+        assert isinstance(event, PartnershipEvent)
         try:
             recordings = self.save(partnership)
         except IntegrityError:
             # The same key raced us: the other attempt's result is the first result.
             return self._form(raw, actor, print_)
         self._announce()
-        return Outcome(
-            partnership_id,
-            self._event_at(partnership_id, 1),
-            1,
-            notification_id=_last_id(recordings),
-        )
+        return Outcome.of(partnership, event, notification_id=_last_id(recordings))
 
     def _replayed(self, partnership: Partnership, key: Any, print_: str) -> Outcome | None:
         if not isinstance(key, str) or key not in partnership.idempotency:
@@ -294,7 +331,7 @@ class AccordApplication(Application[uuid.UUID]):
         if first_print != print_:
             raise duplicate("idempotencyKey", "this key was already used with another input")
         event = self._event_at(partnership.id, int(position))
-        return Outcome(partnership.id, event, partnership.version, replayed=True)
+        return Outcome.of(partnership, event, replayed=True)
 
     def _check_access(self, partnership: Partnership, actor: str, needs: AccessRole) -> None:
         role = partnership.role_of(actor)
@@ -402,7 +439,11 @@ class AccordApplication(Application[uuid.UUID]):
     def _save_imported(self, partnership: Partnership) -> list[Any]:
         """Save a judged import: in one insert, or in chunks on PostgreSQL (see
         IMPORT_CHUNK; a crash between chunks leaves a valid prefix of the history)."""
-        if not type(self.recorder).__module__.startswith("eventsourcing.postgres"):
+        on_postgres = any(
+            kind.__module__.startswith("eventsourcing.postgres")
+            for kind in type(self.recorder).__mro__
+        )
+        if not on_postgres:
             return self.save(partnership)
         events = partnership.collect_events()
         recordings: list[Any] = []
@@ -480,7 +521,14 @@ class AccordApplication(Application[uuid.UUID]):
         except ValueError:
             raise not_found("partnershipId", UNKNOWN_PARTNERSHIP) from None
 
-    def _load(self, partnership_id: uuid.UUID) -> Partnership:
+    def _load(self, partnership_id: uuid.UUID, *, fresh: bool = True) -> Partnership:
+        """The partnership: fast-forwarded to the store's latest, or (`fresh` False) as
+        this process last knew it, if it is cached."""
+        if not fresh and self.repository.cache is not None:
+            with suppress(KeyError):
+                cached = self.repository.cache.get(partnership_id)
+                assert isinstance(cached, Partnership)
+                return cached
         try:
             partnership: Any = self.repository.get(partnership_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import anyio.to_thread
 import strawberry
 
-from accord.domain.service import AccordApplication
+from accord.domain.service import AccordApplication, Outcome
 from accord.projections.projector import ProjectorThread
 from accord.projections.reader import PartnershipEntry, ViewReader
 from accord.projections.reads import AsyncReads
@@ -42,6 +42,8 @@ class Services(Protocol):
     def reads(self) -> AsyncReads: ...
 
     def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool: ...
+
+    def shown(self, outcome: Outcome) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ class ViewsFeed:
         seen = projector.position if projector is not None else self._position()
         while not stopping.is_set():
             if projector is not None:
-                projector.wait_for(seen + 1, timeout=1.0)
+                projector.wait_for(seen + 1, timeout=1.0, hurry=False)
                 current = projector.position
             else:
                 stopping.wait(self.poll_seconds)

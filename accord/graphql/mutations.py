@@ -7,8 +7,6 @@ query sent after the response sees the write. A refused command is a union membe
 
 from __future__ import annotations
 
-import functools
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -129,21 +127,33 @@ class Recorded:
 
 
 def _recorded(services: Services, outcome: Outcome) -> tuple[IndexedEvent, PartnershipEntry]:
-    """The event and the partnership as the views now hold them (from the write side, if
-    the views are more than the read-your-writes wait behind)."""
-    partnership_id = str(outcome.partnership_id)
-    event = services.reader.event(outcome.event.event_id) or indexed(outcome.event)
-    entry = services.reader.partnership(partnership_id)
-    if entry is None or entry.version < outcome.version:
-        aggregate = services.app.partnership(uuid.UUID(partnership_id))
-        entry = PartnershipEntry(
-            id=partnership_id,
-            name=aggregate.name,
-            purpose=aggregate.purpose,
-            formed_at=from_micros(aggregate.formed_at),
-            version=aggregate.version,
-        )
+    """The event and the partnership as the command left them: what the views hold once
+    the read-your-writes wait is over (a replay's event is read from the views, which
+    know whether it has since been retracted)."""
+    event = indexed(outcome.event)
+    if outcome.replayed:
+        event = services.reader.event(outcome.event.event_id) or event
+    entry = PartnershipEntry(
+        id=str(outcome.partnership_id),
+        name=outcome.name,
+        purpose=outcome.purpose,
+        formed_at=from_micros(outcome.formed_at),
+        version=outcome.version,
+    )
     return event, entry
+
+
+def _execute(
+    services: Services, mutation: str, raw: dict[str, Any], actor: Any
+) -> tuple[Outcome, tuple[IndexedEvent, PartnershipEntry]]:
+    """The command, then (unless its event went into the views with it) the wait for
+    the views: in one worker thread."""
+    outcome = services.app.execute(
+        mutation, raw, actor=actor.name, enforce_access=actor.enforce_access
+    )
+    if outcome.notification_id and not services.shown(outcome):
+        services.wait_for(outcome.notification_id, READ_YOUR_WRITES_SECONDS)
+    return outcome, _recorded(services, outcome)
 
 
 async def record(
@@ -151,23 +161,13 @@ async def record(
 ) -> Recorded | ValidationError | VersionConflictError | ForbiddenError:
     """Run one mutation for the context's actor and answer as its result union does."""
     raw = inputs.raw_input(given)
-    execute = functools.partial(
-        context.app.execute,
-        mutation,
-        raw,
-        actor=context.actor.name,
-        enforce_access=context.actor.enforce_access,
-    )
     try:
-        outcome = await context.run(execute)
+        outcome, (event, entry) = await context.run(
+            _execute, context.services, mutation, raw, context.actor
+        )
     except (DomainError, VersionConflict, Forbidden) as error:
         return command_error(error)
-    if outcome.notification_id:
-        await context.run(
-            context.services.wait_for, outcome.notification_id, READ_YOUR_WRITES_SECONDS
-        )
     context.recorded(outcome.event.recorded_at)
-    event, entry = await context.run(_recorded, context.services, outcome)
     return success(event=Event.of(event), partnership=Partnership.of(entry))
 
 

@@ -48,6 +48,7 @@ class Projector:
         self.connection = views.connect()
         self.log = EventLog(app.recorder, views.kind)
         self._prepare()
+        self.last_position = self.position()  # as of the last batch
 
     def _prepare(self) -> None:
         self.views.create(self.connection)
@@ -86,6 +87,7 @@ class Projector:
         self._reconnect_if_lost()
         with self.views.transaction(self.connection):
             start = self._locked_position() + 1
+            self.last_position = start - 1
             records = self.log.read(self.connection, start, limit)
             if not records:
                 return 0
@@ -93,21 +95,22 @@ class Projector:
             entries = [p for r in records if (p := projected(r, mapper)) is not None]
             self._write(entries)
             self._track(int(records[-1][0]))
+        self.last_position = int(records[-1][0])
         return len(records)
 
     def _locked_position(self) -> int:
-        self.connection.execute(
-            self.views.sql(
-                "INSERT INTO view_tracking (view, position, version) VALUES (?, 0, ?) "
-                "ON CONFLICT (view) DO NOTHING"
-            ),
-            (VIEW_NAME, VIEWS_VERSION),
-        )
         lock = " FOR UPDATE" if self.views.kind == "postgresql" else ""
-        row = self.connection.execute(
-            self.views.sql(f"SELECT position FROM view_tracking WHERE view = ?{lock}"),
-            (VIEW_NAME,),
-        ).fetchone()
+        select = self.views.sql(f"SELECT position FROM view_tracking WHERE view = ?{lock}")
+        row = self.connection.execute(select, (VIEW_NAME,)).fetchone()
+        if row is None:  # new (or just rebuilt) views
+            self.connection.execute(
+                self.views.sql(
+                    "INSERT INTO view_tracking (view, position, version) VALUES (?, 0, ?) "
+                    "ON CONFLICT (view) DO NOTHING"
+                ),
+                (VIEW_NAME, VIEWS_VERSION),
+            )
+            row = self.connection.execute(select, (VIEW_NAME,)).fetchone()
         return int(row[0])
 
     def run_until_current(self, progress: Callable[[int], None] | None = None) -> int:
@@ -131,7 +134,25 @@ class Projector:
             (VIEW_NAME, position, VIEWS_VERSION),
         )
 
+    def _unshown(self, entries: list[Projected]) -> list[Projected]:
+        """The entries the views do not hold yet: a partnership's version covers those
+        written with their events (`inline`), or by a projector before."""
+        pids = sorted({entry.row[0] for entry in entries})
+        shown: dict[str, int] = {}
+        for start in range(0, len(pids), 500):
+            chunk = pids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                self.views.sql(f"SELECT id, version FROM view_partnerships WHERE id IN ({marks})"),
+                chunk,
+            ).fetchall()
+            shown.update({row[0]: int(row[1]) for row in rows})
+        if not shown:
+            return entries
+        return [e for e in entries if e.row[1] > shown.get(e.row[0], 0)]
+
     def _write(self, entries: list[Projected]) -> None:
+        entries = self._unshown(entries)
         sql = self.views.sql
         execute = self.connection.execute
         rows = [entry.row for entry in entries]
@@ -205,11 +226,14 @@ class ProjectorThread:
         projector: Projector,
         poll_seconds: float = 0.25,
         on_progress: Callable[[int], None] | None = None,
+        gather_seconds: float = 0.02,
     ) -> None:
         self.projector = projector
+        self.gather_seconds = gather_seconds
         self.on_progress = on_progress
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
+        self._urgent = threading.Event()  # someone waits for the views
         self._progress = threading.Condition()
         self._position = projector.position()
         self._stopping = False
@@ -231,10 +255,14 @@ class ProjectorThread:
     def position(self) -> int:
         return self._position
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
-        """Wait until the views include `position`; False after `timeout` seconds."""
+    def wait_for(self, position: int, timeout: float = 5.0, *, hurry: bool = True) -> bool:
+        """Wait until the views include `position`; False after `timeout` seconds.
+        Without `hurry` (a watcher, not a reader of its own write), the projector may
+        gather a moment's writes into one batch first."""
         deadline = time.monotonic() + timeout
-        self.wake()
+        if hurry:
+            self._urgent.set()
+            self.wake()
         with self._progress:
             while self._position < position:
                 remaining = deadline - time.monotonic()
@@ -246,7 +274,7 @@ class ProjectorThread:
     def _run(self) -> None:
         while not self._stopping:
             try:
-                while self.projector.run_batch():
+                while self.projector.run_batch() == BATCH:  # a full batch: more may follow
                     self._advance()
                 self._advance()
                 self.error = None  # recovered (healthz reports only a current failure)
@@ -255,9 +283,14 @@ class ProjectorThread:
                 time.sleep(self.poll_seconds)
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+            if not self._urgent.is_set():
+                # Nobody waits (their views were written with their events): gather the
+                # writes of the next moment into one batch.
+                self._urgent.wait(self.gather_seconds)
+            self._urgent.clear()
 
     def _advance(self) -> None:
-        position = self.projector.position()
+        position = self.projector.last_position
         with self._progress:
             moved = position != self._position
             self._position = position

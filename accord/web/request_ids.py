@@ -7,9 +7,10 @@ with a masked HTTP 500 (no stack trace, no exception text)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import uuid
+import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,8 +20,14 @@ HEADER = b"x-request-id"
 UNEXPECTED = "Unexpected error."
 
 
+_PROCESS = secrets.token_hex(10)  # 80 random bits: ids unique across processes
+_NEXT = itertools.count(1)
+
+
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 hex digits, as a uuid4's: this process's random prefix and a counter (a
+    uuid4 per request costs a system call)."""
+    return f"{_PROCESS}{next(_NEXT):012x}"
 
 
 def request_id_of(scope: Scope) -> str | None:

@@ -36,6 +36,7 @@ def server_config(
     *,
     check_token: TokenCheck | None = None,
     log_level: str = "info",
+    access_log: bool = False,
 ) -> uvicorn.Config:
     """uvicorn's configuration for the app: websocket messages are held to the same
     64 KiB as request bodies."""
@@ -46,6 +47,7 @@ def server_config(
         ws="websockets-sansio",
         ws_max_size=MAX_BODY_BYTES,
         log_level=log_level,
+        access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
@@ -60,6 +62,7 @@ def serve(
     projector: bool = True,
     check_token: TokenCheck | None = None,
     log_level: str = "info",
+    access_log: bool = False,
 ) -> int:
     """Serve the API until interrupted (Ctrl-C); the exit status.
 
@@ -79,7 +82,15 @@ def serve(
                 raise ValueError(msg)
             check_token, store = token_check(runtime)
         server = uvicorn.Server(
-            server_config(runtime, host, port, auth, check_token=check_token, log_level=log_level)
+            server_config(
+                runtime,
+                host,
+                port,
+                auth,
+                check_token=check_token,
+                log_level=log_level,
+                access_log=access_log,
+            )
         )
         server.run()
         return 0 if server.started else 1

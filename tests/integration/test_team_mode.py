@@ -348,7 +348,7 @@ def test_processes_starting_together_on_an_empty_database_all_come_up(postgres_u
 
 # ------------------------------------------------------------ killing processes
 
-HISTORY_EVENTS = 20_000
+HISTORY_EVENTS = 40_000
 
 
 def test_a_standby_worker_finishes_a_rebuild_when_the_active_one_is_killed(
@@ -365,10 +365,18 @@ def test_a_standby_worker_finishes_a_rebuild_when_the_active_one_is_killed(
     # A new views version, as after an upgrade: the next worker rebuilds from position 0.
     with _connect(postgres_url) as connection:
         connection.execute("UPDATE view_tracking SET version = 0")
-    active = processes.project(postgres_url, "worker-a")
-    active.wait_for_log(HOLDING)
-    standby = processes.project(postgres_url, "worker-b")
-    standby.wait_for_log(WAITING)
+    # Both start at once (a rebuild of this history takes about a second): whichever
+    # takes the lock rebuilds, the other waits.
+    workers = [processes.project(postgres_url, name) for name in ("worker-a", "worker-b")]
+    wait_until(
+        lambda: (
+            any(HOLDING in w.log() for w in workers) and any(WAITING in w.log() for w in workers)
+        ),
+        30,
+        "no worker took the lock with the other waiting",
+        interval=0.005,
+    )
+    active, standby = workers if HOLDING in workers[0].log() else workers[::-1]
 
     wait_until(
         lambda: 0 < views_position(postgres_url) < head // 2,
