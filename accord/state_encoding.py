@@ -25,13 +25,18 @@ def _refuse(value: Any) -> Any:
 def encode_event_state(state: dict[str, Any]) -> bytes | None:
     """The state's JSON as the transcoder would decode it; None to use the transcoder."""
     plain: dict[str, Any] = {}
+    written: dict[int, dict[str, str]] = {}  # an event's timestamp is its recordedAt
     for name, value in state.items():
         kind = type(value)
         if kind is datetime:
             if value.tzinfo is not UTC:
                 return None
-            # orjson writes a UTC instant as isoformat() does, in a fifth of the time.
-            value = {"_type_": "datetime_iso", "_data_": orjson.dumps(value)[1:-1].decode()}
+            instant = written.get(id(value))
+            if instant is None:
+                # orjson writes a UTC instant as isoformat() does, in a fifth of the time.
+                text = orjson.dumps(value)[1:-1].decode()
+                instant = written[id(value)] = {"_type_": "datetime_iso", "_data_": text}
+            value = instant
         elif kind is uuid.UUID:
             return None  # the transcoder writes ids its own way
         plain[name] = value

@@ -47,7 +47,7 @@ domain), recorded through `import_steps` (validated and hash-chained) and kept i
 
 - **Write side** (`bench/write_side.py`): `accord import` (the application as Accord's
   processes open it) against eventsourcing saving the same events in batches of 100
-  with its own mapper, 3 alternating rounds, each side's median; one command's latency
+  with its own mapper, 5 alternating rounds, each side's median; one command's latency
   at version ~100 and ~10,000.
 - **Read side** (`bench/read_side.py`): a projector rebuild (dropping the views, then
   projecting every event) against reading and decoding the notification log alone

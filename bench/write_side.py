@@ -135,7 +135,7 @@ def _cold_command(url: str, pid: uuid.UUID, partner: str) -> list[float]:
 
 def run(results: Results, postgres_url: str | None) -> None:
     events = scaled(100_000, 2_000)
-    ratio = import_ratio(results, "SQLite", lambda: fresh_sqlite("import.db"), events)
+    ratio = import_ratio(results, "SQLite", lambda: fresh_sqlite("import.db"), events, rounds=5)
     results.target("import_ratio_sqlite", ratio, ">=", 0.5)
     if postgres_url is not None:
         from bench.postgres import fresh_database

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 import urllib.request
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import rfc8785
 
@@ -41,7 +41,7 @@ def fetch(url, token, partnership_id):
 
 
 def instant(text):
-    moment = datetime.fromisoformat(text).astimezone(UTC)
+    moment = datetime.fromisoformat(text).astimezone(timezone.utc)
     return moment.isoformat(timespec="microseconds")
 
 

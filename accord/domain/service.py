@@ -159,6 +159,9 @@ class EventMapper(Mapper[uuid.UUID]):
         )
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -189,7 +192,6 @@ class AccordApplication(Application[uuid.UUID]):
         self._clock_lock = threading.Lock()
         self._locks: dict[uuid.UUID, threading.Lock] = {}
         self._locks_lock = threading.Lock()
-        self.defer_snapshots = False
         self.listeners: list[Callable[[], None]] = []
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
@@ -379,7 +381,9 @@ class AccordApplication(Application[uuid.UUID]):
     ) -> tuple[uuid.UUID, int]:
         partnership: Partnership | None = None
         events: list[PartnershipEvent] = []
+        first = self._instants(len(steps))  # one clock read for the whole import
         for index, step in enumerate(steps):
+            now = first + index * _MICROSECOND
             mutation = str(step.get("mutation"))
             raw = dict(step.get("input") or {})
             try:
@@ -390,7 +394,7 @@ class AccordApplication(Application[uuid.UUID]):
                     partnership = Partnership.form(
                         command,
                         partnership_id=uuid.uuid4(),
-                        now=self._now(),
+                        now=now,
                         actor=actor,
                         fingerprint=fingerprint(mutation, raw),
                         sealer=self.sealer,
@@ -413,7 +417,7 @@ class AccordApplication(Application[uuid.UUID]):
                         target = events[position - 1]
                 event = partnership.record(
                     command,
-                    now=self._now(),
+                    now=now,
                     actor=actor,
                     fingerprint=fingerprint(mutation, raw) if command.idempotency_key else None,
                     target=target,
@@ -426,30 +430,26 @@ class AccordApplication(Application[uuid.UUID]):
                 progress(index + 1)
         if partnership is None:
             raise StepError(0, not_found("steps", "the file has no steps"))
-        self.defer_snapshots = True
-        try:
-            recordings = self._save_imported(partnership)
-        finally:
-            self.defer_snapshots = False
+        last = self._save_imported(partnership)
         self._snapshot(partnership)
         self._evict(partnership.id)
         self._announce()
-        return partnership.id, _last_id(recordings)
+        return partnership.id, last
 
-    def _save_imported(self, partnership: Partnership) -> list[Any]:
-        """Save a judged import: in one insert, or in chunks on PostgreSQL (see
-        IMPORT_CHUNK; a crash between chunks leaves a valid prefix of the history)."""
+    def _save_imported(self, partnership: Partnership) -> int:
+        """Save a judged import straight through the recorder (no per-event recording
+        objects): in one insert, or in chunks on PostgreSQL (see IMPORT_CHUNK; a crash
+        between chunks leaves a valid prefix of the history). The last notification id."""
+        stored = [self.mapper.to_stored_event(e) for e in partnership.collect_events()]
         on_postgres = any(
             kind.__module__.startswith("eventsourcing.postgres")
             for kind in type(self.recorder).__mro__
         )
-        if not on_postgres:
-            return self.save(partnership)
-        events = partnership.collect_events()
-        recordings: list[Any] = []
-        for start in range(0, len(events), IMPORT_CHUNK):
-            recordings.extend(self.save(*events[start : start + IMPORT_CHUNK]))
-        return recordings
+        chunk = IMPORT_CHUNK if on_postgres else max(1, len(stored))
+        ids: list[int] = []
+        for start in range(0, len(stored), chunk):
+            ids.extend(self.recorder.insert_events(stored[start : start + chunk]) or ())
+        return max(ids, default=0)
 
     # ------------------------------------------------------------------- reads
 
@@ -557,11 +557,16 @@ class AccordApplication(Application[uuid.UUID]):
 
     def _now(self) -> datetime:
         """Recording instants strictly increase within a process."""
+        return self._instants(1)
+
+    def _instants(self, count: int) -> datetime:
+        """The first of `count` recording instants, a microsecond apart, reserved for
+        this caller (an import takes its instants with one clock read)."""
         with self._clock_lock:
             now = self._clock().astimezone(UTC)
             if now <= self._last_now:
-                now = self._last_now + timedelta(microseconds=1)
-            self._last_now = now
+                now = self._last_now + _MICROSECOND
+            self._last_now = now + (max(count, 1) - 1) * _MICROSECOND
             return now
 
     def _announce(self) -> None:
@@ -569,8 +574,6 @@ class AccordApplication(Application[uuid.UUID]):
             listener()
 
     def _take_snapshots(self, processing_event: Any) -> None:
-        if self.defer_snapshots:
-            return
         for aggregate in processing_event.aggregates.values():
             if not isinstance(aggregate, Partnership):
                 continue

@@ -240,3 +240,50 @@ def test_a_command_whose_save_fails_leaves_no_trace_in_the_cached_partnership(
     runtime.app.execute("recordTrustCheckIn", check_in(pid), actor="alice")
     assert [e.position for e in runtime.app.stored_events(pid)] == [1, 2, 3, 4]
     assert runtime.app.verify(pid).valid
+
+
+def test_a_command_judged_on_a_stale_cached_partnership_is_judged_again_on_a_fresh_load(
+    database_url: str,
+) -> None:
+    here, there = (Runtime.open(database_url, project=False) for _ in range(2))
+    try:
+        pid = form(here)
+        there.app.partnership(pid)  # cached in the other process at version 2
+        here.app.execute(
+            "setGoal",
+            {"partnershipId": str(pid), "goalId": "g1", "statement": "Fewer delayed discharges"},
+            actor="alice",
+        )
+        here.app.execute(
+            "grantRole",
+            {"partnershipId": str(pid), "actor": "bob", "role": "RECORDER"},
+            actor="alice",
+        )
+        # Refused on the stale copy (no goal g1, no role for bob, version 2): each
+        # refusal is confirmed on a fresh load, where none of them holds.
+        endorsed = there.app.execute(
+            "endorseGoal",
+            {
+                "partnershipId": str(pid),
+                "goalId": "g1",
+                "partnerId": "trust",
+                "rating": 4,
+                "version": 1,
+                "expectedVersion": 4,
+            },
+            actor="bob",
+        )
+        assert endorsed.version == 5
+        # A command that passes on a stale copy fails to insert its version, and is
+        # judged again: it lands after the other process's event.
+        here.app.execute("recordTrustCheckIn", check_in(pid), actor="alice")
+        checked = there.app.execute("recordTrustCheckIn", check_in(pid), actor="alice")
+        assert checked.version == 7
+        assert [e.position for e in here.app.stored_events(pid)] == list(range(1, 8))
+        # A refusal that holds on a fresh load still stands.
+        with pytest.raises(VersionConflict) as conflict:
+            here.app.execute("recordTrustCheckIn", check_in(pid, expectedVersion=6), actor="alice")
+        assert conflict.value.current == 7
+    finally:
+        here.close()
+        there.close()

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from accord.projections.projector import Projector
 from accord.runtime import Runtime
 from bench.generate import generate_history
+from tests.support.steps import record_steps
 
 TABLES = ("view_events", "view_partnerships", "view_access")
 
@@ -48,19 +49,9 @@ def rebuilt_rows(url: str) -> dict[str, list[Any]]:
 def record_step_by_step(runtime: Runtime, steps: list[dict[str, Any]], chunks: list[int]) -> None:
     """Record through the service one command at a time, projecting in uneven batches."""
     projector = Projector(runtime.app, runtime.views)
-    events: list[str] = []
-    pid = ""
     chunk_sizes = iter(chunks * (len(steps) // max(1, len(chunks)) + 1))
     pending = 0
-    for index, step in enumerate(steps):
-        raw = dict(step["input"])
-        if index:
-            raw["partnershipId"] = pid
-        if "eventRef" in step:
-            raw["eventId"] = events[step["eventRef"]]
-        outcome = runtime.app.execute(step["mutation"], raw, actor="recorder")
-        pid = str(outcome.partnership_id)
-        events.append(outcome.event.event_id)
+    for _ in record_steps(runtime.app, steps):
         pending += 1
         if pending >= next(chunk_sizes):
             projector.run_batch(limit=pending)
