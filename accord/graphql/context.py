@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 import uuid
 from collections.abc import Callable, Coroutine, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .feed import ViewsFeed
 
 T = TypeVar("T")
+RECHECK_SECONDS = 1.0
 
 
 class Services(Protocol):
@@ -53,6 +55,9 @@ class Actor:
 
     name: str
     enforce_access: bool
+    # Who the credentials name now (None: nobody, e.g. a revoked token), for the
+    # long-lived websocket streams to ask again; None for credentials checked once.
+    recheck: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def visibility_filter(self) -> str | None:
@@ -81,6 +86,8 @@ class AccordContext:
         # Names the request (or websocket connection) in the log and in masked errors.
         self.request_id = request_id or uuid.uuid4().hex
         self.actor = actor
+        self._rechecked_at = time.monotonic()  # the credentials were just checked
+        self._signed_in = True
         self.feed = feed
         self.request = request
         self.response = response
@@ -154,6 +161,19 @@ class AccordContext:
         if entry is None or not await self.can_see(partnership_id):
             return None
         return entry
+
+    async def still_signed_in(self) -> bool:
+        """Whether the actor's credentials still name it (a token can be revoked while
+        a websocket stream runs); asked of the token store at most every
+        RECHECK_SECONDS."""
+        recheck = self.actor.recheck
+        if recheck is None:
+            return True
+        now = time.monotonic()
+        if now - self._rechecked_at >= RECHECK_SECONDS:
+            self._signed_in = await self.run(recheck) == self.actor.name
+            self._rechecked_at = now
+        return self._signed_in
 
     async def can_see(self, partnership_id: str) -> bool:
         if not self.actor.enforce_access:

@@ -47,8 +47,11 @@ async def _stream(
             last = record.position
         if len(batch) == BATCH:
             continue
-        if context.actor.enforce_access and not await context.can_see(partnership_id):
-            raise _not_found()
+        if context.actor.enforce_access:
+            if not await context.still_signed_in():
+                raise QueryError("the token was revoked: sign in again", code="UNAUTHENTICATED")
+            if not await context.can_see(partnership_id):
+                raise _not_found()
         if signal is not None:
             await signal.wait(RECHECK_SECONDS)
         else:

@@ -9,6 +9,7 @@ request's header (invalid: the socket is closed with 4403).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -56,8 +57,9 @@ def bearer_token(value: object) -> str | None:
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[AccordContext, None]):
     """graphql-transport-ws, where a client that goes away mid-stream is not an error, and
-    a stream that ends because the partnership is no longer visible (a role revoked) ends
-    with an `error` message, as one refused at the start does."""
+    a stream that ends because the partnership is no longer visible (a role revoked) or
+    the token no longer valid (revoked) ends with an `error` message, as one refused at
+    the start does."""
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):
@@ -83,10 +85,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[AccordContext, None]):
             first = False
 
 
+ENDING_CODES = frozenset({"NOT_FOUND", "UNAUTHENTICATED"})
+
+
 def _ends_stream(result: ExecutionResult) -> bool:
-    """A stream that failed because its partnership is not (or no longer) visible."""
+    """A stream that failed because its partnership is not (or no longer) visible, or
+    its token was revoked."""
     return result.data is None and any(
-        (error.extensions or {}).get("code") == "NOT_FOUND" for error in result.errors or ()
+        (error.extensions or {}).get("code") in ENDING_CODES for error in result.errors or ()
     )
 
 
@@ -129,7 +135,9 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         if token is None or self.check_token is None:
             return None
         name = await anyio.to_thread.run_sync(self.check_token, token)
-        return Actor(name, enforce_access=True) if name else None
+        if not name:
+            return None
+        return Actor(name, enforce_access=True, recheck=functools.partial(self.check_token, token))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

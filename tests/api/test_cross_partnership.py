@@ -394,3 +394,22 @@ def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(two: Two)
         assert again["type"] == "error"
         assert again["payload"][0]["extensions"]["code"] == "NOT_FOUND"
     assert server.data(carol, EVERYTHING, {"id": two.riverside}) == {"partnership": None}
+
+
+def test_a_token_revoked_while_streaming_ends_the_stream_as_unauthenticated(two: Two) -> None:
+    server, alice = two.server, two.recorder(two.alice)
+    dave = server.issue("dave")
+    pid = {"partnershipId": two.riverside}
+    alice.record("grantRole", {**pid, "actor": "dave", "role": "VIEWER"})
+    with subscriber(server.api, {"Authorization": f"Bearer {dave}"}) as client:
+        operation = client.subscribe(FOLLOW, {"id": two.riverside})  # live only
+        alice.record("setGoal", {**pid, "statement": "Seen by dave"})
+        seen = client.next_payloads(1)[0]["data"]["partnershipEvents"]
+        assert seen["type"] == "GOAL_SET"
+        server.revoke(dave)  # `accord token revoke`, in another connection
+        message = client.receive(timeout=5)  # within a recheck, with nothing recorded
+        assert message["type"] == "error" and message["id"] == operation, message
+        assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        alice.record("setGoal", {**pid, "statement": "Not for dave"})
+        assert client.nothing_within(0.3)
+    assert server.post(dave, EVERYTHING, {"id": two.riverside}).status_code == 401
