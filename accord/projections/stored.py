@@ -38,14 +38,6 @@ class Projected(NamedTuple):
     kind: type[PartnershipEvent]
     extra: tuple[Any, ...] = ()
 
-    @property
-    def partnership_id(self) -> str:
-        return str(self.row[0])
-
-    @property
-    def position(self) -> int:
-        return int(self.row[1])
-
 
 class _NotPlain(Exception):
     """A stored value the fast reading leaves to the mapper."""
