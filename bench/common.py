@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accord.domain.service import AccordApplication
+from accord.settings import database_from_url
+
 DATA = Path(
     os.environ.get("ACCORD_BENCH_DATA", Path(__file__).resolve().parents[1] / ".bench-data")
 )
@@ -90,3 +93,9 @@ def fresh_sqlite(name: str) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+def stock_app(url: str) -> AccordApplication:
+    """Accord's application on `url` with eventsourcing's own mapper and recorder: the
+    baselines' side of the write benchmarks."""
+    return AccordApplication(database_from_url(url).eventsourcing_env, audit_key=b"bench")

@@ -23,9 +23,8 @@ from websockets.asyncio.client import connect
 from accord.domain.partnership import PartnershipEvent
 from accord.domain.service import AccordApplication
 from accord.runtime import Runtime
-from accord.settings import database_from_url
 from bench import load
-from bench.common import Results, scaled
+from bench.common import Results, scaled, stock_app
 from bench.generate import generate_history
 from bench.servers import ServerProcess
 
@@ -79,7 +78,7 @@ def _template_events(count: int) -> list[PartnershipEvent]:
 def baseline_writes(url: str, threads: int, template: list[PartnershipEvent]) -> float:
     """Events/s of eventsourcing saving one event per call, from `threads` threads, each
     into its own aggregate, for WRITE_SECONDS, with its own mapper and recorder."""
-    app = AccordApplication(database_from_url(url).eventsourcing_env, audit_key=b"bench")
+    app = stock_app(url)
     counts = [0] * threads
     ended = [0.0] * threads
     started: list[float] = []

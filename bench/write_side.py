@@ -14,7 +14,7 @@ from typing import Any
 from accord.domain.service import AccordApplication
 from accord.runtime import Runtime
 from accord.settings import database_from_url, open_application
-from bench.common import Results, fresh_sqlite, scaled, timed
+from bench.common import Results, fresh_sqlite, scaled, stock_app, timed
 from bench.generate import generate_history
 
 BATCH = 100
@@ -23,11 +23,6 @@ BATCH = 100
 def _app(url: str) -> AccordApplication:
     """The application as Accord's processes open it."""
     return open_application(database_from_url(url), key=b"bench")
-
-
-def _stock_app(url: str) -> AccordApplication:
-    """The same store, with eventsourcing's own mapper (its JSON transcoder)."""
-    return AccordApplication(database_from_url(url).eventsourcing_env, audit_key=b"bench")
 
 
 def import_ratio(
@@ -47,7 +42,7 @@ def import_ratio(
         pid = importing.partnership_ids()[0]
         recorded = list(importing.events.get(pid))
         importing.close()
-        baseline_app = _stock_app(fresh())
+        baseline_app = stock_app(fresh())
 
         def save_batches(
             app: AccordApplication = baseline_app, events: list[Any] = recorded

@@ -138,7 +138,6 @@ class _Recipe:
     event_class: type[PartnershipEvent]
     attribute: dict[str, str]  # API name -> attribute, where not simply snake_case
     judge: str  # the method that applies the type's own rules
-    data_names: tuple[tuple[str, str], ...]
 
 
 @cache
@@ -148,7 +147,6 @@ def _recipe(event_type: str) -> _Recipe:
         event_class,
         {api: name for name, api in event_class.DATA_NAMES.items()},
         f"_judge_{snake(event_type)}",
-        event_class.data_names(),
     )
 
 
@@ -159,11 +157,12 @@ def _data_fields(event_class: type[PartnershipEvent]) -> tuple[str, ...]:
 
 
 def event_data(event_class: type[PartnershipEvent], values: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name, value in values.items():
-        key = event_class.DATA_NAMES.get(name, camel(name))
-        data[key] = format_instant(value) if isinstance(value, datetime) else value
-    return data
+    """The event's input fields under their API names, instants as text (as `data`)."""
+    return {
+        key: format_instant(value) if type(value) is datetime else value
+        for name, key in event_class.data_names()
+        for value in (values[name],)
+    }
 
 
 class Partnership(Aggregate):
@@ -365,11 +364,7 @@ class Partnership(Aggregate):
         getattr(self, recipe.judge)(values, position, target)
         subjects = entries_of(event_class, values, at, position)
         steps = self._check_timelines(subjects)
-        data = {
-            key: format_instant(value) if type(value) is datetime else value
-            for name, key in recipe.data_names
-            for value in (values[name],)
-        }
+        data = event_data(event_class, values)
         common = _common(
             event_class, self.id, position, self.head_hash, occurred_at, now, actor, data, sealer
         )

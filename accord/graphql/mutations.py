@@ -15,9 +15,8 @@ import strawberry
 from accord.domain.errors import DomainError, Forbidden, VersionConflict
 from accord.domain.instants import from_micros
 from accord.domain.service import Outcome
-from accord.projections.projector import indexed
 from accord.projections.reader import PartnershipEntry
-from accord.projections.records import IndexedEvent
+from accord.projections.records import IndexedEvent, indexed
 
 from . import inputs
 from .context import AccordContext, Info, Services

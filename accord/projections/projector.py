@@ -12,31 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..domain.partnership import Partnership, PartnershipEvent
+from ..domain.partnership import Partnership
 from ..domain.service import AccordApplication
 from .log import EventLog
-from .records import IndexedEvent
 from .stored import EXTRA_NAMES, Projected, projected
 from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase
 
 BATCH = 2000
 DIRECTORY_KINDS = frozenset(EXTRA_NAMES)  # the kinds that change more than the index
-
-
-def indexed(event: PartnershipEvent) -> IndexedEvent:
-    """A stored domain event as the event index holds it."""
-    return IndexedEvent(
-        partnership_id=str(event.originator_id),
-        position=event.position,
-        event_id=event.event_id,
-        type=event.type_name(),
-        occurred_at=event.occurred_at,
-        recorded_at=event.recorded_at,
-        recorded_by=event.recorded_by,
-        data=event.data,
-        hash=event.hash,
-        previous_hash=event.previous_hash,
-    )
 
 
 class Projector:

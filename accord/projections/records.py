@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..domain.partnership import PartnershipEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +47,19 @@ class IndexedEvent:
     def is_retracted(self, known_at: datetime) -> bool:
         """Whether a retraction recorded at or before `known_at` applies to this event."""
         return self.retracted_at is not None and self.retracted_at <= known_at
+
+
+def indexed(event: PartnershipEvent) -> IndexedEvent:
+    """A stored domain event as the event index holds it."""
+    return IndexedEvent(
+        partnership_id=str(event.originator_id),
+        position=event.position,
+        event_id=event.event_id,
+        type=event.type_name(),
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        recorded_by=event.recorded_by,
+        data=event.data,
+        hash=event.hash,
+        previous_hash=event.previous_hash,
+    )

@@ -24,7 +24,8 @@ from eventsourcing.utils import resolve_topic
 from ..domain.instants import format_instant
 from ..domain.partnership import Partnership, PartnershipEvent
 from .log import LogRecord
-from .views import data_json
+from .records import indexed
+from .views import data_json, row_of
 
 _NESTED = (dict, list)
 _UTC = "+00:00"
@@ -134,24 +135,7 @@ def from_event(event: PartnershipEvent) -> Projected:
         _instant(value) if isinstance(value, datetime) else value
         for value in (getattr(event, name) for name in EXTRA_NAMES.get(type(event), ()))
     )
-    return Projected(
-        (
-            str(event.originator_id),
-            event.originator_version,
-            event.event_id,
-            event.type_name(),
-            event.occurred_at.isoformat(timespec="microseconds"),
-            event.recorded_at.isoformat(timespec="microseconds"),
-            event.recorded_by,
-            data_json(event.data),
-            event.hash,
-            event.previous_hash,
-            None,
-            None,
-        ),
-        type(event),
-        extras,
-    )
+    return Projected(row_of(indexed(event)), type(event), extras)
 
 
 def _from_state(record: LogRecord, kind: _Kind, state: dict[str, Any]) -> Projected:

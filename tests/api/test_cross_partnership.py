@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -366,16 +367,26 @@ def test_a_websocket_runs_nothing_before_connection_init(two: Two) -> None:
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(two: Two) -> None:
-    server, alice = two.server, two.recorder(two.alice)
-    carol = server.issue("carol")
+@contextmanager
+def following_as_viewer(two: Two, name: str) -> Iterator[tuple[Subscriber, str, str]]:
+    """`name`, a VIEWER of riverside with a token of its own, following riverside's new
+    events and having seen one: (the client, the operation id, the token)."""
+    alice = two.recorder(two.alice)
+    token = two.server.issue(name)
     pid = {"partnershipId": two.riverside}
-    alice.record("grantRole", {**pid, "actor": "carol", "role": "VIEWER"})
-    with subscriber(server.api, {"Authorization": f"Bearer {carol}"}) as client:
+    alice.record("grantRole", {**pid, "actor": name, "role": "VIEWER"})
+    with subscriber(two.server.api, {"Authorization": f"Bearer {token}"}) as client:
         operation = client.subscribe(FOLLOW, {"id": two.riverside})  # live only
-        alice.record("setGoal", {**pid, "statement": "Seen by carol"})
+        alice.record("setGoal", {**pid, "statement": f"Seen by {name}"})
         seen = client.next_payloads(1)[0]["data"]["partnershipEvents"]
         assert seen["type"] == "GOAL_SET"
+        yield client, operation, token
+
+
+def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(two: Two) -> None:
+    server, alice = two.server, two.recorder(two.alice)
+    pid = {"partnershipId": two.riverside}
+    with following_as_viewer(two, "carol") as (client, operation, carol):
         revoked = alice.record("revokeRole", {**pid, "actor": "carol"})
         alice.record("setGoal", {**pid, "statement": "Not for carol"})
         while True:
@@ -398,18 +409,11 @@ def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(two: Two)
 
 def test_a_token_revoked_while_streaming_ends_the_stream_as_unauthenticated(two: Two) -> None:
     server, alice = two.server, two.recorder(two.alice)
-    dave = server.issue("dave")
-    pid = {"partnershipId": two.riverside}
-    alice.record("grantRole", {**pid, "actor": "dave", "role": "VIEWER"})
-    with subscriber(server.api, {"Authorization": f"Bearer {dave}"}) as client:
-        operation = client.subscribe(FOLLOW, {"id": two.riverside})  # live only
-        alice.record("setGoal", {**pid, "statement": "Seen by dave"})
-        seen = client.next_payloads(1)[0]["data"]["partnershipEvents"]
-        assert seen["type"] == "GOAL_SET"
+    with following_as_viewer(two, "dave") as (client, operation, dave):
         server.revoke(dave)  # `accord token revoke`, in another connection
         message = client.receive(timeout=5)  # within a recheck, with nothing recorded
         assert message["type"] == "error" and message["id"] == operation, message
         assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-        alice.record("setGoal", {**pid, "statement": "Not for dave"})
+        alice.record("setGoal", {"partnershipId": two.riverside, "statement": "Not for dave"})
         assert client.nothing_within(0.3)
     assert server.post(dave, EVERYTHING, {"id": two.riverside}).status_code == 401

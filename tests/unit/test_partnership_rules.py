@@ -554,7 +554,7 @@ def test_replaying_the_events_rebuilds_the_same_state(given: Given) -> None:
 
 
 def test_the_fast_index_row_equals_the_indexed_event_row(given: Given) -> None:
-    from accord.projections.projector import indexed
+    from accord.projections.records import indexed
     from accord.projections.stored import from_event
     from accord.projections.views import row_of
 
