@@ -156,10 +156,10 @@ def _execute(
 
 
 async def record(
-    context: AccordContext, mutation: str, given: Any, success: type[Recorded]
+    context: AccordContext, mutation: str, raw: dict[str, Any], success: type[Recorded]
 ) -> Recorded | ValidationError | VersionConflictError | ForbiddenError:
-    """Run one mutation for the context's actor and answer as its result union does."""
-    raw = inputs.raw_input(given)
+    """Run one mutation (its input as the service reads it) for the context's actor and
+    answer as its result union does."""
     try:
         outcome, (event, entry) = await context.run(
             _execute, context.services, mutation, raw, context.actor
@@ -168,6 +168,10 @@ async def record(
         return command_error(error)
     context.recorded(outcome.event.recorded_at)
     return success(event=Event.of(event), partnership=Partnership.of(entry))
+
+
+SUCCESSES: dict[str, type[Recorded]] = {}
+"""Each mutation's success type, by mutation name."""
 
 
 def _field(spec: MutationSpec) -> Any:
@@ -186,7 +190,9 @@ def _field(spec: MutationSpec) -> Any:
     ]
 
     async def resolve(info: Info, input: Any) -> Any:
-        return await record(info.context, spec.name, input, success)
+        return await record(info.context, spec.name, inputs.raw_input(input), success)
+
+    SUCCESSES[spec.name] = success
 
     resolve.__annotations__ = {
         "info": Info,

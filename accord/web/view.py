@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio.to_thread
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -31,6 +32,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UnsetType
 
 from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
+from accord.graphql.direct_mutations import DirectMutations
 from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
 
@@ -116,6 +118,7 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
+        self.direct_mutations = DirectMutations(schema)
         self.feed = feed
         self.auth = auth
         self.check_token = check_token
@@ -128,7 +131,48 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
                 await _unauthenticated()(scope, receive, send)
                 return
             scope.setdefault("state", {})["accord_actor"] = actor
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            request = Request(scope, receive)
+            body = await request.body()
+            response = await self._directly(request, body)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+            receive = _replaying(body, receive)  # strawberry reads the body again
         await super().__call__(scope, receive, send)
+
+    async def _directly(self, request: Request, body: bytes) -> Response | None:
+        """The response to a mutation that may take the short way (`direct_mutations`),
+        or None: the usual way."""
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            return None
+        if self._get_stream_transport_from_headers(request.headers) is not None:
+            return None
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(data, dict) or not data.keys() <= _PLAIN_REQUEST:
+            return None
+        query, variables = data.get("query"), data.get("variables")
+        operation_name = data.get("operationName")
+        if (
+            not isinstance(query, str)
+            or not isinstance(variables, dict | None)
+            or not isinstance(operation_name, str | None)
+        ):
+            return None
+        direct = self.direct_mutations.find(query, operation_name)
+        if direct is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await self.direct_mutations.run(direct, context, variables, query)
+        if result is None:
+            return None
+        response_data = await self.process_result(request, result)
+        return self.create_response(response_data, sub_response)
 
     async def _actor_for(self, header: object) -> Actor | None:
         token = bearer_token(header)
@@ -187,6 +231,23 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         assets = str(request.url_for("static", path="graphiql"))
         return HTMLResponse(graphiql_page(_path_only(assets)))
+
+
+_PLAIN_REQUEST = frozenset({"query", "variables", "operationName"})
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive`, giving the body already read once more first."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _path_only(url: str) -> str:

@@ -6,12 +6,16 @@ rebuild."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from accord.domain.service import Outcome, fingerprint
+from accord.projections.inline import ViewingPostgresRecorder
 from accord.projections.projector import Projector
 from accord.runtime import Runtime
 from bench.generate import generate_history
@@ -102,3 +106,66 @@ def test_views_written_with_their_events_and_by_the_projector_equal_a_rebuild(
     projector.reset()
     projector.run_until_current()
     assert view_rows(postgres_url) == incremental
+
+
+def test_concurrent_histories_share_transactions_and_still_equal_a_rebuild(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    histories = [generate_history(40, seed=70 + index)["steps"] for index in range(6)]
+    outcomes: list[list[Outcome]] = [[] for _ in histories]
+
+    def record(index: int) -> None:
+        outcomes[index] = list(record_steps(runtime.app, histories[index], actor="alice"))
+
+    commits_before = _commits(postgres_url)
+    threads = [threading.Thread(target=record, args=(i,)) for i in range(len(histories))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    events = sum(len(history) for history in histories)
+    assert [len(recorded) for recorded in outcomes] == [len(h) for h in histories]
+    # Grouped: fewer transactions than events (other statements commit too, so this
+    # only shows that some events shared a transaction).
+    assert _commits(postgres_url) - commits_before < events
+    incremental = view_rows(postgres_url)
+    assert len(incremental["view_events"]) == events
+    for recorded in outcomes:
+        ids = [outcome.notification_id for outcome in recorded]
+        assert ids == sorted(ids)  # each caller got its own events' ids, in order
+    projector = Projector(runtime.app, runtime.views)
+    projector.reset()
+    projector.run_until_current()
+    assert view_rows(postgres_url) == incremental
+
+
+def test_a_failed_shared_transaction_leaves_nothing_of_anyone_behind(runtime: Runtime) -> None:
+    ours = runtime.app.execute("formPartnership", {"name": "Ours", "purpose": "p"}, actor="a")
+    theirs = runtime.app.execute("formPartnership", {"name": "Theirs", "purpose": "p"}, actor="a")
+    recorder = runtime.app.recorder
+    assert isinstance(recorder, ViewingPostgresRecorder)
+    ours_next = _judged_not_saved(runtime, ours, {"actor": "bob", "role": "VIEWER"})
+    (theirs_again,) = recorder.select_events(theirs.partnership_id)  # version 1 is taken
+    with pytest.raises(IntegrityError):
+        recorder._insert_groups([[ours_next], [theirs_again]])
+    assert [e.originator_version for e in recorder.select_events(ours.partnership_id)] == [1]
+    ((ids, shown),) = recorder._insert_groups([[ours_next]])
+    assert ids and shown == {str(ours.partnership_id): 2}
+
+
+def _judged_not_saved(runtime: Runtime, formed: Outcome, grant: dict[str, str]) -> StoredEvent:
+    """The stored form of a role granted in the partnership, judged but not saved."""
+    app, pid = runtime.app, formed.partnership_id
+    raw = {"partnershipId": str(pid), **grant}
+    judged = app._judge(app._load(pid), "grantRole", raw, "a", False, fingerprint("grantRole", raw))
+    app._evict(pid)  # the cached aggregate holds the unsaved event
+    assert isinstance(judged, tuple)
+    return app.mapper.to_stored_event(judged[0])
+
+
+def _commits(url: str) -> int:
+    with psycopg.connect(url) as connection:
+        query = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        row = connection.execute(query).fetchone()
+        assert row is not None
+        return int(row[0])
