@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -38,8 +39,8 @@ from graphql import (
     visit,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.execution.values import get_argument_values
+from graphql.execution.collect_fields import FieldDetailsList, collect_fields
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
@@ -47,6 +48,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.utils.await_maybe import await_maybe
 
+from .answer_plans import AnswerPlan, Unplanned, plan_answer
 from .context import AccordContext
 from .errors import should_mask_error
 from .execution import AccordExecutionContext
@@ -56,14 +58,17 @@ from .mutations import SUCCESSES, Recorded, record
 from .schema import MaskUnexpectedErrors
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class DirectMutation:
     """A validated document whose operation is one mutation field."""
 
     document: DocumentNode
-    operation_name: str | None
-    field_name: str
+    operation: OperationDefinitionNode
+    field_node: FieldNode
     success: type[Recorded]
+    planned: bool = False
+    plan: AnswerPlan | None = None
+    """How to complete its answers, once planned (None: graphql-core completes them)."""
 
 
 class _HasDirective(Visitor):
@@ -91,7 +96,7 @@ def _direct(document: DocumentNode, operation_name: str | None) -> DirectMutatio
     visit(document, directives)
     if success is None or directives.found:
         return None
-    return DirectMutation(document, operation_name, selections[0].name.value, success)
+    return DirectMutation(document, operations[0], selections[0], success)
 
 
 class DirectMutations:
@@ -133,39 +138,63 @@ class DirectMutations:
     ) -> ExecutionResult | None:
         """The mutation's result, or None when its variables do not coerce (nothing
         recorded: the usual way reports why)."""
-        executor = AnsweringExecutionContext.build(
-            self.schema._schema,
-            direct.document,
-            context_value=context,
-            raw_variable_values=variables,
-            operation_name=direct.operation_name,
-            is_awaitable=cast(Any, optimized_is_awaitable),
+        schema = self.schema._schema
+        if not direct.planned:
+            executor = self._executor(direct, context, variables)
+            if executor is None:
+                return None
+            direct.plan = plan_answer(executor, _root_field(executor))
+            direct.planned = True
+        coerced = get_variable_values(
+            schema, direct.operation.variable_definitions or (), variables or {}, max_errors=50
         )
-        if isinstance(executor, list):
+        if isinstance(coerced, list):
             return None
-        assert isinstance(executor, AnsweringExecutionContext)
-        mutation_type = self.schema._schema.mutation_type
+        mutation_type = schema.mutation_type
         assert mutation_type is not None
-        field_def = mutation_type.fields[direct.field_name]
-        (field_node,) = executor.operation.selection_set.selections
-        assert isinstance(field_node, FieldNode)
+        name = direct.field_node.name.value
+        field_def = mutation_type.fields[name]
         try:
-            arguments = get_argument_values(field_def, field_node, executor.variable_values)
+            arguments = get_argument_values(field_def, direct.field_node, coerced)
         except GraphQLError:
             return None
         self.answered += 1
+        answer: Any
         try:
-            executor.answer = await record(
-                context, direct.field_name, plain_input(arguments["input"]), direct.success
-            )
+            answer = await record(context, name, plain_input(arguments["input"]), direct.success)
         except Exception as error:  # completed as the resolver's error would be
-            executor.answer = _Failed(error)
+            answer = _Failed(error)
+        if direct.plan is not None and not isinstance(answer, _Failed):
+            with suppress(Unplanned):
+                return ExecutionResult(data=direct.plan.complete(answer), errors=None)
+        executor = self._executor(direct, context, variables)
+        assert executor is not None  # its variables coerced above
+        executor.answer = answer
         result = await await_maybe(executor.execute_operation())
         assert isinstance(result, GraphQLExecutionResult)
         errors = result.errors
         if errors:
             errors = self._processed(errors, context, variables, query)
         return ExecutionResult(data=result.data, errors=errors, extensions=result.extensions)
+
+    def _executor(
+        self, direct: DirectMutation, context: AccordContext, variables: dict[str, Any] | None
+    ) -> AnsweringExecutionContext | None:
+        """graphql-core's execution context for the document (None: the variables do
+        not coerce)."""
+        operation = direct.operation
+        executor = AnsweringExecutionContext.build(
+            self.schema._schema,
+            direct.document,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation.name.value if operation.name else None,
+            is_awaitable=cast(Any, optimized_is_awaitable),
+        )
+        if isinstance(executor, list):
+            return None
+        assert isinstance(executor, AnsweringExecutionContext)
+        return executor
 
     def _processed(
         self,
@@ -193,6 +222,17 @@ class _Failed:
     """The command raised: the root field's error."""
 
     error: Exception
+
+
+def _root_field(executor: AnsweringExecutionContext) -> FieldDetailsList:
+    mutation_type = executor.schema.mutation_type
+    assert mutation_type is not None
+    collected = collect_fields(
+        executor.schema, executor.fragments, executor.variable_values, mutation_type,
+        executor.operation,
+    )  # fmt: skip
+    (details,) = collected.grouped_field_set.values()
+    return details
 
 
 class AnsweringExecutionContext(AccordExecutionContext):

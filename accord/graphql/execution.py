@@ -40,7 +40,7 @@ LEAF, OBJECT, LEAVES, OBJECTS = range(4)
 
 
 @dataclass(frozen=True, slots=True)
-class _Reader:
+class Reader:
     """How to read and complete one plain field."""
 
     read: Callable[[Any], Any]
@@ -53,14 +53,14 @@ class _Reader:
     item_nullable: bool = True
 
 
-_Plan = list[tuple[str, Any, _Reader | None]]
+_Plan = list[tuple[str, Any, Reader | None]]
 """Per response name: its field details, and how to read it when it is plain."""
 
-_READERS: dict[int, tuple[GraphQLField, _Reader | None]] = {}
+_READERS: dict[int, tuple[GraphQLField, Reader | None]] = {}
 """Per schema field (by id; the field is kept, so the id stays its own)."""
 
 
-def _reader_of(field_def: GraphQLField) -> _Reader | None:
+def reader_of(field_def: GraphQLField) -> Reader | None:
     known = _READERS.get(id(field_def))
     if known is None:
         known = _READERS[id(field_def)] = (field_def, _reader(field_def))
@@ -109,25 +109,25 @@ def _plain_object(kind: Any) -> bool:
     )
 
 
-def _reader(field_def: GraphQLField) -> _Reader | None:
+def _reader(field_def: GraphQLField) -> Reader | None:
     read = _read(field_def)
     if read is None:
         return None
     inner, nullable = _unwrapped(field_def.type)
     if is_leaf_type(inner):
-        return _Reader(read, LEAF, field_def.type, nullable, coerce=_coercion(inner))
+        return Reader(read, LEAF, field_def.type, nullable, coerce=_coercion(inner))
     if _plain_object(inner):
-        return _Reader(read, OBJECT, field_def.type, nullable, object_type=inner)
+        return Reader(read, OBJECT, field_def.type, nullable, object_type=inner)
     if not isinstance(inner, GraphQLList):
         return None
     item, item_nullable = _unwrapped(inner.of_type)
     if is_leaf_type(item):
         coerce = _coercion(item)
-        return _Reader(
+        return Reader(
             read, LEAVES, field_def.type, nullable, coerce, None, inner.of_type, item_nullable
         )
     if _plain_object(item):
-        return _Reader(
+        return Reader(
             read, OBJECTS, field_def.type, nullable, None, item, inner.of_type, item_nullable
         )
     return None
@@ -158,7 +158,7 @@ def _coercion(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
     return coerce_member
 
 
-def _leaves(reader: _Reader, values: Any) -> list[Any] | None:
+def completed_leaves(reader: Reader, values: Any) -> list[Any] | None:
     """The completed list of leaves, or None where graphql-core's path must say why not."""
     if not isinstance(values, list | tuple):
         return None
@@ -199,11 +199,11 @@ class AccordExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans[id(fields)] = (fields, chosen)
         return chosen
 
-    def _plain(self, parent_type: GraphQLObjectType, details: Any) -> _Reader | None:
+    def _plain(self, parent_type: GraphQLObjectType, details: Any) -> Reader | None:
         field_def = self.schema.get_field(parent_type, details[0].node.name.value)
         if field_def is None or any(detail.node.arguments for detail in details):
             return None
-        reader = _reader_of(field_def)
+        reader = reader_of(field_def)
         if reader is not None and reader.kind in (LEAVES, OBJECTS):
             for detail in details:  # @stream is graphql-core's to handle
                 if any(d.name.value == "stream" for d in detail.node.directives or ()):
@@ -269,7 +269,7 @@ class AccordExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _complete_plain(
         self,
-        reader: _Reader,
+        reader: Reader,
         parent_type: GraphQLObjectType,
         source: Any,
         path: Path | None,
@@ -289,7 +289,7 @@ class AccordExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 coerced = reader.coerce(value)
                 return _SLOW if coerced is Undefined or coerced is None else coerced
             if kind == LEAVES:
-                leaves = _leaves(reader, value)
+                leaves = completed_leaves(reader, value)
                 return _SLOW if leaves is None else leaves
             if kind == OBJECTS and not isinstance(value, list | tuple):
                 return _SLOW
@@ -330,7 +330,7 @@ class AccordExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _objects(
         self,
-        reader: _Reader,
+        reader: Reader,
         parent_type: GraphQLObjectType,
         details: Any,
         path: Path,
