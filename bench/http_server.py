@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import anyio.to_thread
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -31,6 +30,7 @@ from accord.projections.event_json import event_json
 from accord.projections.health import health, health_to_json
 from accord.projections.records import IndexedEvent
 from accord.projections.timeline import timeline
+from accord.projections.worker_threads import in_worker_thread
 from accord.runtime import Runtime
 from accord.web.server import server_config
 
@@ -97,7 +97,7 @@ def plain_routes(runtime: Runtime) -> list[Route]:
                 return JSONResponse({"data": {"partnership": None}})
             events = await reads.events(partnership_id)
             now = datetime.now(UTC)
-            value = await anyio.to_thread.run_sync(compute, request, events, now)
+            value = await in_worker_thread(compute, request, events, now)
             return JSONResponse({"data": {"partnership": {name: value}}})
 
         return endpoint

@@ -9,7 +9,6 @@ layer puts the token's actor here and access is enforced.
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Hashable
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import anyio.to_thread
 import strawberry
 
 from accord.domain.service import AccordApplication, Outcome
@@ -25,6 +23,7 @@ from accord.projections.projector import ProjectorThread
 from accord.projections.reader import PartnershipEntry, ViewReader
 from accord.projections.reads import AsyncReads
 from accord.projections.records import IndexedEvent
+from accord.projections.worker_threads import in_worker_thread
 
 if TYPE_CHECKING:
     from .feed import ViewsFeed
@@ -123,7 +122,7 @@ class AccordContext:
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run blocking or heavy work in a worker thread."""
-        return await anyio.to_thread.run_sync(functools.partial(function, *args))
+        return await in_worker_thread(function, *args)
 
     async def memo(self, key: Hashable, function: Callable[..., T], *args: Any) -> T:
         """`run(function, *args)` once per request for `key` (concurrent callers share it)."""

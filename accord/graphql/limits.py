@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-import anyio.to_thread
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -36,6 +35,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
+
+from accord.projections.worker_threads import in_worker_thread
 
 MAX_BODY_BYTES: Final = 64 * 1024
 MAX_DEPTH: Final = 15
@@ -245,7 +246,7 @@ class QueryLimits(SchemaExtension):
             schema = context.schema._schema
             cached = QUERIES.get(schema, query)
             if cached is None:
-                document = await anyio.to_thread.run_sync(parse_query, query)
+                document = await in_worker_thread(parse_query, query)
                 if document is not None:
                     cached = Checked(document, None)
                     QUERIES.put(schema, query, cached)
@@ -269,7 +270,7 @@ class QueryLimits(SchemaExtension):
             cached = QUERIES.get(schema, query)
             if cached is None or cached.document is not document or cached.errors is None:
                 rules = tuple(context.validation_rules)
-                errors = await anyio.to_thread.run_sync(check_query, schema, document, rules)
+                errors = await in_worker_thread(check_query, schema, document, rules)
                 cached = Checked(document, errors)
                 QUERIES.put(schema, query, cached)
             context.pre_execution_errors = list(cached.errors or [])

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import anyio.to_thread
-
 from .reader import HistoryCache, PartnershipEntry, _entry
 from .records import IndexedEvent
 from .views import EVENT_COLUMNS, event_of, events_of
+from .worker_threads import in_worker_thread
 
 PARTNERSHIP_COLUMNS = "p.id, p.name, p.purpose, p.formed_at, p.version"
 
@@ -116,7 +115,7 @@ class AsyncViewReader:
             f"SELECT {EVENT_COLUMNS} FROM view_events WHERE partnership_id = ? ORDER BY position",
             partnership_id,
         )
-        events = await anyio.to_thread.run_sync(events_of, rows)
+        events = await in_worker_thread(events_of, rows)
         self._cache.put(partnership_id, entry.version, events)
         return events
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-import anyio.to_thread
-
 from .reader import PartnershipEntry, ViewReader
 from .records import IndexedEvent
+from .worker_threads import in_worker_thread
 
 T = TypeVar("T")
 
@@ -45,7 +43,7 @@ class ThreadedReads:
         self.reader = reader
 
     async def _run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await anyio.to_thread.run_sync(functools.partial(function, *args, **kwargs))
+        return await in_worker_thread(function, *args, **kwargs)
 
     async def position(self) -> int:
         return await self._run(self.reader.position)

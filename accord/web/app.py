@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
+from accord.projections.worker_threads import in_worker_thread
 
 from .limits import BodySizeLimit
 from .pages import home_page
@@ -39,7 +39,7 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         try:
-            position = await anyio.to_thread.run_sync(runtime.reader.position)
+            position = await in_worker_thread(runtime.reader.position)
         except Exception as exc:  # the views cannot be read: not healthy
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, 503)
         projector = runtime.projector_thread

@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -35,6 +34,7 @@ from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
 from accord.graphql.direct_mutations import DirectMutations
 from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
+from accord.projections.worker_threads import in_worker_thread
 
 from .pages import graphiql_page
 from .request_ids import request_id_of
@@ -178,7 +178,7 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         token = bearer_token(header)
         if token is None or self.check_token is None:
             return None
-        name = await anyio.to_thread.run_sync(self.check_token, token)
+        name = await in_worker_thread(self.check_token, token)
         if not name:
             return None
         return Actor(name, enforce_access=True, recheck=functools.partial(self.check_token, token))
