@@ -9,13 +9,20 @@ It writes them only where the views are current for that partnership (their vers
 the event's position - 1): otherwise the projector, which skips whatever a partnership's
 version already covers, writes them in order later. If the views' statements fail (the
 views missing, say), the insert is made again without them.
+
+The whole transaction is one round trip: one simple query of prepared statements (each
+connection prepares them the first time it is used), and concurrent inserts share it
+(`group_commit`).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -39,41 +46,95 @@ from .stored import Projected, read_plainly
 from .views import EVENT_COLUMNS
 
 log = logging.getLogger("accord.views")
-# Inserts of more events than this (imports) are left to the projector: hundreds of
-# pipelined statements can stall psycopg's pipeline, and batches write them faster.
+# Inserts of more events than this (imports) are left to the projector, which writes
+# batches faster, and eventsourcing's own insert; so is a transaction's group at most.
 INLINE_LIMIT = 20
 
-_ROW = ", ".join(["%s"] * 12)
-_EVENT_ROW = "(%s, %s, %s, %s)"
-_CURRENT = "EXISTS (SELECT 1 FROM view_partnerships WHERE id = %s AND version = %s)"
-NEXT_EVENT = f"""
-    WITH advanced AS (
-        UPDATE view_partnerships SET version = %s WHERE id = %s AND version = %s
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement prepared once on each connection, then run by name (planning the
+    views' statements took PostgreSQL longer than running them)."""
+
+    name: str
+    types: tuple[str, ...]
+    sql: str  # with $1, $2, ...
+
+    @property
+    def prepare(self) -> str:
+        return f"PREPARE {self.name} ({', '.join(self.types)}) AS {self.sql}"
+
+    @property
+    def execute(self) -> str:
+        return f"EXECUTE {self.name} ({', '.join(['%s'] * len(self.types))})"
+
+
+def _numbered(sql: str, start: int = 1) -> str:
+    """`{}` placeholders as $start, $start+1, ..."""
+    count = sql.count("{}")
+    return sql.format(*(f"${n}" for n in range(start, start + count)))
+
+
+_ROW_TYPES = ("text", "integer", *["text"] * 10)
+_CURRENT = "EXISTS (SELECT 1 FROM view_partnerships WHERE id = {} AND version = {})"
+_CURRENT_TYPES = ("text", "integer")
+
+
+def _row(start: int) -> str:
+    return ", ".join(f"${n}" for n in range(start, start + len(_ROW_TYPES)))
+
+
+NEXT_EVENT = Prepared(
+    "accord_next_event",
+    ("integer", "text", "integer", *_ROW_TYPES),
+    f"""WITH advanced AS (
+        UPDATE view_partnerships SET version = $1 WHERE id = $2 AND version = $3
         RETURNING version
     ), indexed AS (
-        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_ROW}
+        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_row(4)}
         WHERE EXISTS (SELECT 1 FROM advanced) ON CONFLICT (partnership_id, position) DO NOTHING
     )
-    SELECT version FROM advanced"""
-FORMED = f"""
-    WITH formed AS (
+    SELECT version FROM advanced""",
+)
+FORMED = Prepared(
+    "accord_formed",
+    ("text", "text", "text", "text", *_ROW_TYPES),
+    f"""WITH formed AS (
         INSERT INTO view_partnerships (id, name, purpose, formed_at, version)
-        VALUES (%s, %s, %s, %s, 1) ON CONFLICT (id) DO NOTHING RETURNING version
+        VALUES ($1, $2, $3, $4, 1) ON CONFLICT (id) DO NOTHING RETURNING version
     ), indexed AS (
-        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_ROW}
+        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_row(5)}
         WHERE EXISTS (SELECT 1 FROM formed) ON CONFLICT (partnership_id, position) DO NOTHING
     )
-    SELECT version FROM formed"""
-GRANT = f"""
-    INSERT INTO view_access (partnership_id, actor, role) SELECT %s, %s, %s WHERE {_CURRENT}
-    ON CONFLICT (partnership_id, actor) DO UPDATE SET role = excluded.role"""
-REVOKE = f"DELETE FROM view_access WHERE partnership_id = %s AND actor = %s AND {_CURRENT}"
-RETRACT = f"""
-    UPDATE view_events SET retracted_by = %s, retracted_at = %s
-    WHERE partnership_id = %s AND position = %s AND {_CURRENT}"""
+    SELECT version FROM formed""",
+)
+GRANT = Prepared(
+    "accord_grant",
+    ("text", "text", "text", *_CURRENT_TYPES),
+    _numbered(
+        "INSERT INTO view_access (partnership_id, actor, role) SELECT {}, {}, {} "
+        f"WHERE {_CURRENT} ON CONFLICT (partnership_id, actor) DO UPDATE SET role = excluded.role"
+    ),
+)
+REVOKE = Prepared(
+    "accord_revoke",
+    ("text", "text", *_CURRENT_TYPES),
+    _numbered(
+        f"DELETE FROM view_access WHERE partnership_id = {{}} AND actor = {{}} AND {_CURRENT}"
+    ),
+)
+RETRACT = Prepared(
+    "accord_retract",
+    ("text", "text", "text", "integer", *_CURRENT_TYPES),
+    _numbered(
+        "UPDATE view_events SET retracted_by = {}, retracted_at = {} "
+        f"WHERE partnership_id = {{}} AND position = {{}} AND {_CURRENT}"
+    ),
+)
+VIEW_STATEMENTS = (NEXT_EVENT, FORMED, GRANT, REVOKE, RETRACT)
 
 
-def statements(entry: Projected) -> list[tuple[str, tuple[Any, ...]]]:
+def statements(entry: Projected) -> list[tuple[Prepared, tuple[Any, ...]]]:
     """What one event changes in the views, each change guarded by the views being
     current for its partnership."""
     row, kind, extra = entry
@@ -113,7 +174,9 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         self._group: GroupCommit[StoredEvent, _Inserted] = GroupCommit(
             lambda events: self._insert_groups([events])[0], self._insert_groups, INLINE_LIMIT
         )
-        self._texts: dict[str, str] = {}
+        self._insert: Prepared | None = None
+        # The statements each connection has prepared (forgotten with the connection).
+        self._prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
     def shown(self, partnership_id: str, position: int) -> bool:
         """Whether this thread's last insert left `position` in the views."""
@@ -161,34 +224,33 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
     ) -> tuple[list[int], dict[str, int]]:
         """One transaction in one round trip: the events' notification ids, and the
         version each partnership's views reached."""
-        texts: list[str] = ["BEGIN", self._text("timeout")]
+        insert = self._insert_statement()
+        texts: list[str] = ["BEGIN", *self._locking]
         params: list[Any] = []
         probes: dict[int, str] = {}  # statement index -> partnership id
         for entry in entries:
-            for number, (sql, values) in enumerate(statements(entry)):
+            for number, (statement, values) in enumerate(statements(entry)):
                 if number == 0:
                     probes[len(texts)] = entry.row[0]
-                texts.append(sql)
+                texts.append(statement.execute)
                 params.extend(values)
-        texts.append(self._text("lock"))
-        texts.append(self._text("notify"))
-        inserting = len(texts)
-        rows = ", ".join([_EVENT_ROW] * len(stored_events))
-        texts.append(f"{self._text('insert')}{rows} RETURNING notification_id")
-        texts.append("COMMIT")
+        first_insert = len(texts)
         for event in stored_events:
+            texts.append(insert.execute)
             params += (event.originator_id, event.originator_version, event.topic, event.state)
+        texts.append("COMMIT")
         written: dict[str, int] = {}
         ids: list[int] = []
         with self.datastore.get_connection() as connection:
+            self._prepare(connection, with_views=bool(entries))
             cursor = ClientCursor(connection, row_factory=tuple_row)
             try:
                 cursor.execute("; ".join(texts), params)
                 for index in range(len(texts) - 1):  # the results, in order
                     if cursor.description is None:  # a statement without rows
                         pass
-                    elif index == inserting:
-                        ids = [row[0] for row in cursor.fetchall()]
+                    elif index >= first_insert:
+                        ids += [row[0] for row in cursor.fetchall()]
                     elif index in probes:
                         row = cursor.fetchone()
                         if row is not None:
@@ -206,24 +268,43 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
             raise RuntimeError(msg)
         return ids, written
 
-    def _text(self, name: str) -> str:
-        """eventsourcing's statements for this table, as text."""
-        text = self._texts.get(name)
-        if text is None:
+    @functools.cached_property
+    def _locking(self) -> tuple[str, ...]:
+        """eventsourcing's statements before an insert: a lock timeout (unless none),
+        the table lock that keeps notification ids in commit order, the notify."""
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        composed = [
+            SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(schema, table),
+            SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
+        ]
+        if self.datastore.lock_timeout:
+            timeout = SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout)
+            composed.insert(0, timeout)
+        with self.datastore.get_connection() as connection:
+            return tuple(statement.as_string(connection) for statement in composed)
+
+    def _insert_statement(self) -> Prepared:
+        if self._insert is None:
             schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
-            composed = {
-                "timeout": SQL("SET LOCAL lock_timeout = '{0}s'").format(
-                    self.datastore.lock_timeout
-                ),
-                "lock": SQL("LOCK TABLE {0}.{1} IN EXCLUSIVE MODE").format(schema, table),
-                "notify": SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
-                "insert": SQL(
-                    "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES "
-                ).format(schema, table),
-            }[name]
             with self.datastore.get_connection() as connection:
-                text = self._texts[name] = composed.as_string(connection)
-        return text
+                target = SQL("{0}.{1}").format(schema, table).as_string(connection)
+            self._insert = Prepared(
+                "accord_insert_event",
+                (self.datastore.originator_id_type, "integer", "text", "bytea"),
+                f"INSERT INTO {target} (originator_id, originator_version, topic, state) "
+                "VALUES ($1, $2, $3, $4) RETURNING notification_id",
+            )
+        return self._insert
+
+    def _prepare(self, connection: Any, *, with_views: bool) -> None:
+        """Prepare this connection's statements, the first time it is used for them (a
+        connection the pool replaces is new, and is prepared again)."""
+        prepared = self._prepared.setdefault(connection, set())
+        wanted = [self._insert_statement(), *(VIEW_STATEMENTS if with_views else ())]
+        missing = [statement for statement in wanted if statement.name not in prepared]
+        for statement in missing:  # each its own statement: one failing spoils no other
+            connection.execute(statement.prepare, prepare=False)
+            prepared.add(statement.name)
 
 
 _Inserted = tuple[list[int] | None, dict[str, int]]

@@ -15,7 +15,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from accord.domain.service import Outcome, fingerprint
-from accord.projections.inline import ViewingPostgresRecorder
+from accord.projections.inline import VIEW_STATEMENTS, ViewingPostgresRecorder
 from accord.projections.projector import Projector
 from accord.runtime import Runtime
 from bench.generate import generate_history
@@ -169,3 +169,38 @@ def _commits(url: str) -> int:
         row = connection.execute(query).fetchone()
         assert row is not None
         return int(row[0])
+
+
+def test_without_the_views_an_event_is_still_recorded_and_the_projector_shows_it_later(
+    runtime: Runtime, postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    formed = runtime.app.execute("formPartnership", {"name": "R", "purpose": "P"}, actor="a")
+    pid = str(formed.partnership_id)
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE view_events RENAME TO view_events_away")
+    try:
+        granted = runtime.app.execute(
+            "grantRole", {"partnershipId": pid, "actor": "bob", "role": "VIEWER"}, actor="a"
+        )
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute("ALTER TABLE view_events_away RENAME TO view_events")
+    assert granted.version == 2 and not runtime.shown(granted)
+    assert "views not written with the events" in caplog.text
+    Projector(runtime.app, runtime.views).run_until_current()
+    assert [row[:2] for row in view_rows(postgres_url)["view_events"]] == [(pid, 1), (pid, 2)]
+
+
+def test_each_connection_prepares_the_statements_once_a_new_one_again(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    recorder = runtime.app.recorder
+    assert isinstance(recorder, ViewingPostgresRecorder)
+    expected = {"accord_insert_event", *(statement.name for statement in VIEW_STATEMENTS)}
+    for _ in range(2):  # a connection the pool replaces is a new connection
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            recorder._prepare(connection, with_views=False)
+            recorder._prepare(connection, with_views=True)
+            recorder._prepare(connection, with_views=True)  # again: it would fail (exists)
+            query = "SELECT name FROM pg_prepared_statements"
+            assert {row[0] for row in connection.execute(query)} == expected
