@@ -103,17 +103,26 @@ Profiles behind the write-side targets, taken with py-spy on the same workloads 
   with the disk: the baseline's 1,000 commits make it the noisier side. What would move
   it further: the canonical JSON and instants written in C, and judging compiled per
   event type.
-- **API mutations on PostgreSQL.** `accord serve` spends 3.8 to 5.6 ms of CPU per
-  mutation (0.44 ms for `{ __typename }`), PostgreSQL about 1.7 ms. With py-spy's
-  `--gil`, the event loop holds the interpreter about 60% of the time (uvicorn and
-  Starlette about 10%; strawberry's argument conversion 5%, result completion 6%, its
-  extensions and the thread hand-off another 10%); the command itself about 30% (about
-  1.7 ms, most of it psycopg's pipeline handling in Python); the projector 6%. The
-  baseline is one `events.put` per call from threads in one process: no HTTP, no
-  GraphQL, no judging, no hash, no views. Closing the remaining factor of two needs a
-  mutation path that skips strawberry's argument conversion and result completion for
-  the usual request shape, or more than one API process (the benchmark measures one;
-  a team deployment runs two).
+- **API mutations on PostgreSQL.** Measured with `/proc`'s per-thread CPU counters at
+  4 clients, `accord serve` spends about 0.6 to 0.75 ms of CPU per mutation on the
+  event loop (uvicorn and Starlette about a third of it; the rest the short way of
+  `direct_mutations`: the variables, the planned answer, the JSON), about 1 ms in the
+  worker threads (judging 0.1 ms; the transaction, one round trip of prepared
+  statements, 0.45 to 0.75 ms) and 0.1 to 0.15 ms in the projector, which only moves
+  its position on (the views were written with the events). It was 5.9 ms before this
+  issue's last round of work: 2.6 ms on the event loop in strawberry's view, argument
+  conversion and completion, 3 ms in psycopg's pipeline. At 4 clients the process is
+  not short of CPU (the machine is about 63% busy): a mutation's 9 ms are mostly
+  waits. Its transaction takes about 3 ms under load against 0.95 ms alone, and each
+  hand-off between the event loop and a worker thread about 1 ms, waiting for the
+  interpreter lock. With one client a mutation takes 2.6 ms in the server. At 16
+  clients, transactions are shared by more commands (group commit) and the ratio is
+  0.6 to 0.7. The baseline is one `events.put` per call from threads in one process:
+  no HTTP, no GraphQL, no judging, no hash, no views. What would close the rest at 4
+  clients: no thread hand-offs on the write path (the command judged on the event loop
+  and its transaction sent by an asynchronous driver), or more API processes (the
+  team deployment runs two; in a trial, two processes reached 0.75 to 0.9 at 16
+  clients, while 4 clients stayed near 0.45 to 0.5, bound by latency).
 """
 
 

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import (
     DataError,
     InterfaceError,
@@ -225,7 +226,7 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         """One transaction in one round trip: the events' notification ids, and the
         version each partnership's views reached."""
         insert = self._insert_statement()
-        texts: list[str] = ["BEGIN", *self._locking]
+        texts: list[str] = ["BEGIN"]
         params: list[Any] = []
         probes: dict[int, str] = {}  # statement index -> partnership id
         for entry in entries:
@@ -234,38 +235,61 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
                     probes[len(texts)] = entry.row[0]
                 texts.append(statement.execute)
                 params.extend(values)
+        texts += self._locking  # after the views, as eventsourcing's pipeline sends them
         first_insert = len(texts)
         for event in stored_events:
             texts.append(insert.execute)
             params += (event.originator_id, event.originator_version, event.topic, event.state)
         texts.append("COMMIT")
-        written: dict[str, int] = {}
-        ids: list[int] = []
         with self.datastore.get_connection() as connection:
-            self._prepare(connection, with_views=bool(entries))
-            cursor = ClientCursor(connection, row_factory=tuple_row)
-            try:
-                cursor.execute("; ".join(texts), params)
-                for index in range(len(texts) - 1):  # the results, in order
-                    if cursor.description is None:  # a statement without rows
-                        pass
-                    elif index >= first_insert:
-                        ids += [row[0] for row in cursor.fetchall()]
-                    elif index in probes:
-                        row = cursor.fetchone()
-                        if row is not None:
-                            pid = probes[index]
-                            written[pid] = max(written.get(pid, 0), int(row[0]))
-                    cursor.nextset()
-            except BaseException:
-                if connection.info.transaction_status != TransactionStatus.IDLE:
-                    connection.rollback()
-                raise
-            finally:
-                cursor.close()
+            for attempt in range(2):
+                self._prepare(connection, with_views=bool(entries))
+                try:
+                    ids, written = self._send(connection, texts, params, probes, first_insert)
+                    break
+                except psycopg.errors.InvalidSqlStatementName:
+                    # psycopg deallocates every prepared statement of a connection when
+                    # a rollback follows its own: prepare them again, once.
+                    if attempt:
+                        raise
         if len(ids) != len(stored_events):  # committed, but the answer is not understood
             msg = f"got {len(ids)} notification ids for {len(stored_events)} events"
             raise RuntimeError(msg)
+        return ids, written
+
+    def _send(
+        self,
+        connection: Any,
+        texts: list[str],
+        params: list[Any],
+        probes: dict[int, str],
+        first_insert: int,
+    ) -> tuple[list[int], dict[str, int]]:
+        """The transaction's statements as one simple query; the notification ids, and
+        the versions the probes report."""
+        written: dict[str, int] = {}
+        ids: list[int] = []
+        cursor = ClientCursor(connection, row_factory=tuple_row)
+        try:
+            cursor.execute("; ".join(texts), params)
+            for index in range(len(texts) - 1):  # the results, in order
+                if cursor.description is None:  # a statement without rows
+                    pass
+                elif index >= first_insert:
+                    ids += [row[0] for row in cursor.fetchall()]
+                elif index in probes:
+                    row = cursor.fetchone()
+                    if row is not None:
+                        pid = probes[index]
+                        written[pid] = max(written.get(pid, 0), int(row[0]))
+                cursor.nextset()
+        except BaseException:
+            if connection.info.transaction_status != TransactionStatus.IDLE:
+                connection.rollback()
+            self._prepared.pop(connection, None)  # a rollback may have deallocated them
+            raise
+        finally:
+            cursor.close()
         return ids, written
 
     @functools.cached_property

@@ -25,6 +25,20 @@ def _refusal(status: int, message: str) -> tuple[dict[str, object], bytes]:
     return start, body
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive`, giving a body already read (whole) first."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class BodySizeLimit:
     """HTTP 413 for a body over `limit` bytes (declared or streamed), 414 for a URL query
     over it; the request is buffered up to the limit, so the app never sees more."""
@@ -58,17 +72,7 @@ class BodySizeLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _refuse(self, send: Send, status: int, message: str) -> None:
         start, body = _refusal(status, message)

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -36,6 +36,7 @@ from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
 from accord.projections.worker_threads import in_worker_thread
 
+from .limits import replaying
 from .pages import graphiql_page
 from .request_ids import request_id_of
 
@@ -138,7 +139,7 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
             if response is not None:
                 await response(scope, receive, send)
                 return
-            receive = _replaying(body, receive)  # strawberry reads the body again
+            receive = replaying(body, receive)  # strawberry reads the body again
         await super().__call__(scope, receive, send)
 
     async def _directly(self, request: Request, body: bytes) -> Response | None:
@@ -234,20 +235,6 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
 
 
 _PLAIN_REQUEST = frozenset({"query", "variables", "operationName"})
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """`receive`, giving the body already read once more first."""
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 def _path_only(url: str) -> str:

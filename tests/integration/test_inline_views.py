@@ -204,3 +204,22 @@ def test_each_connection_prepares_the_statements_once_a_new_one_again(
             recorder._prepare(connection, with_views=True)  # again: it would fail (exists)
             query = "SELECT name FROM pg_prepared_statements"
             assert {row[0] for row in connection.execute(query)} == expected
+
+
+def test_statements_deallocated_under_a_connection_are_prepared_again(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    formed = runtime.app.execute("formPartnership", {"name": "R", "purpose": "P"}, actor="a")
+    pid = str(formed.partnership_id)
+    pool = runtime.app.recorder.datastore.pool  # type: ignore[attr-defined]
+    idle = list(pool._pool)
+    assert idle
+    for connection in idle:  # as psycopg does after a rollback that follows its own
+        connection.execute("DEALLOCATE ALL")
+    for index in range(2 * len(idle)):  # the pool hands out each connection in turn
+        granted = runtime.app.execute(
+            "grantRole", {"partnershipId": pid, "actor": f"actor-{index}", "role": "VIEWER"},
+            actor="a",
+        )  # fmt: skip
+        assert runtime.shown(granted)
+    assert len(view_rows(postgres_url)["view_events"]) == 1 + 2 * len(idle)
