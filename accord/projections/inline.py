@@ -17,6 +17,7 @@ connection prepares them the first time it is used), and concurrent inserts shar
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
@@ -250,6 +251,7 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
                 except psycopg.errors.InvalidSqlStatementName:
                     # psycopg deallocates every prepared statement of a connection when
                     # a rollback follows its own: prepare them again, once.
+                    self._prepared.pop(connection, None)
                     if attempt:
                         raise
         if len(ids) != len(stored_events):  # committed, but the answer is not understood
@@ -286,7 +288,6 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         except BaseException:
             if connection.info.transaction_status != TransactionStatus.IDLE:
                 connection.rollback()
-            self._prepared.pop(connection, None)  # a rollback may have deallocated them
             raise
         finally:
             cursor.close()
@@ -327,7 +328,8 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         wanted = [self._insert_statement(), *(VIEW_STATEMENTS if with_views else ())]
         missing = [statement for statement in wanted if statement.name not in prepared]
         for statement in missing:  # each its own statement: one failing spoils no other
-            connection.execute(statement.prepare, prepare=False)
+            with contextlib.suppress(psycopg.errors.DuplicatePreparedStatement):
+                connection.execute(statement.prepare, prepare=False)
             prepared.add(statement.name)
 
 

@@ -202,6 +202,8 @@ def test_each_connection_prepares_the_statements_once_a_new_one_again(
             recorder._prepare(connection, with_views=False)
             recorder._prepare(connection, with_views=True)
             recorder._prepare(connection, with_views=True)  # again: it would fail (exists)
+            del recorder._prepared[connection]  # forgotten (after a failure, say)
+            recorder._prepare(connection, with_views=True)  # prepared already: harmless
             query = "SELECT name FROM pg_prepared_statements"
             assert {row[0] for row in connection.execute(query)} == expected
 
