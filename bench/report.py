@@ -109,20 +109,19 @@ Profiles behind the write-side targets, taken with py-spy on the same workloads 
   `direct_mutations`: the variables, the planned answer, the JSON), about 1 ms in the
   worker threads (judging 0.1 ms; the transaction, one round trip of prepared
   statements, 0.45 to 0.75 ms) and 0.1 to 0.15 ms in the projector, which only moves
-  its position on (the views were written with the events). It was 5.9 ms before this
-  issue's last round of work: 2.6 ms on the event loop in strawberry's view, argument
-  conversion and completion, 3 ms in psycopg's pipeline. At 4 clients the process is
-  not short of CPU (the machine is about 63% busy): a mutation's 9 ms are mostly
-  waits. Its transaction takes about 3 ms under load against 0.95 ms alone, and each
-  hand-off between the event loop and a worker thread about 1 ms, waiting for the
+  its position on (the views were written with the events). Before this round of work
+  it was 5.9 ms: 2.6 ms on the event loop in strawberry's view, argument conversion and
+  completion, and 3 ms in psycopg's pipeline. At 4 clients the process is not short of
+  CPU (the machine is about 63% busy), and a mutation's 8 to 10 ms are mostly waiting.
+  Under load its transaction takes about 3 ms, against 0.95 ms alone, and each hand-off
+  between the event loop and a worker thread takes about 1 ms, waiting for the
   interpreter lock. With one client a mutation takes 2.6 ms in the server. At 16
-  clients, transactions are shared by more commands (group commit) and the ratio is
-  0.6 to 0.7. The baseline is one `events.put` per call from threads in one process:
-  no HTTP, no GraphQL, no judging, no hash, no views. What would close the rest at 4
-  clients: no thread hand-offs on the write path (the command judged on the event loop
-  and its transaction sent by an asynchronous driver), or more API processes (the
-  team deployment runs two; in a trial, two processes reached 0.75 to 0.9 at 16
-  clients, while 4 clients stayed near 0.45 to 0.5, bound by latency).
+  clients more commands share each transaction (group commit). The 4-client ratio is
+  the one that decides the target, and it moves: 0.57 in the run below, 0.43 to 0.52
+  in manual runs of the same code. The baseline is one `events.put` per call from
+  threads in one process: no HTTP, no GraphQL, no judging, no hash, no views. What
+  would give it a margin: no thread hand-offs on the write path (the command judged on
+  the event loop, its transaction sent by an asynchronous driver).
 """
 
 
