@@ -16,7 +16,6 @@ complete the same answer, which says precisely what is wrong, where.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +40,6 @@ class _Step:
     typename: str | None = None
     reader: Reader | None = None
     fields: tuple[_Step, ...] = ()  # an object's (or each list item's) own steps
-    is_type_of: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,18 +47,17 @@ class AnswerPlan:
     """How to complete a root field's answer, for each type it may be."""
 
     key: str
-    by_type: dict[str, tuple[_Step, ...]]
-    checks: dict[str, Callable[[Any, Any], Any] | None]
+    by_type: dict[str, tuple[GraphQLObjectType, tuple[_Step, ...]]]
 
     def complete(self, answer: Any) -> dict[str, Any]:
         """`{key: completed answer}`, as graphql-core completes it; or `Unplanned`."""
         definition = getattr(type(answer), "__strawberry_definition__", None)
         name = getattr(definition, "name", None)
-        steps = self.by_type.get(name) if isinstance(name, str) else None
-        if steps is None:
+        planned = self.by_type.get(name) if isinstance(name, str) else None
+        if planned is None:
             raise Unplanned
-        check = self.checks[name]  # type: ignore[index]
-        if check is not None and not check(answer, None):
+        object_type, steps = planned
+        if object_type.is_type_of is not None and not object_type.is_type_of(answer, None):  # type: ignore[arg-type]
             raise Unplanned
         try:
             return {self.key: _completed(steps, answer)}
@@ -79,16 +76,14 @@ def plan_answer(executor: Any, field_details_list: FieldDetailsList) -> AnswerPl
     union = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else None
     if not isinstance(union, GraphQLUnionType):
         return None
-    by_type: dict[str, tuple[_Step, ...]] = {}
-    checks: dict[str, Callable[[Any, Any], Any] | None] = {}
+    by_type: dict[str, tuple[GraphQLObjectType, tuple[_Step, ...]]] = {}
     for object_type in union.types:
         steps = _steps(executor, object_type, field_details_list)
         if steps is None:
             return None
-        by_type[object_type.name] = steps
-        checks[object_type.name] = object_type.is_type_of
+        by_type[object_type.name] = (object_type, steps)
     key = field_node.alias.value if field_node.alias else field_node.name.value
-    return AnswerPlan(key, by_type, checks)
+    return AnswerPlan(key, by_type)
 
 
 def _steps(
@@ -121,9 +116,7 @@ def _steps(
         fields = _steps(executor, reader.object_type, details)
         if fields is None:
             return None
-        steps.append(
-            _Step(key, reader=reader, fields=fields, is_type_of=reader.object_type.is_type_of)
-        )
+        steps.append(_Step(key, reader=reader, fields=fields))
     return tuple(steps)
 
 
@@ -170,6 +163,8 @@ def _completed(steps: tuple[_Step, ...], source: Any) -> dict[str, Any]:
 
 
 def _object(step: _Step, value: Any) -> dict[str, Any]:
-    if step.is_type_of is not None and not step.is_type_of(value, None):
+    assert step.reader is not None and step.reader.object_type is not None
+    check = step.reader.object_type.is_type_of
+    if check is not None and not check(value, None):  # type: ignore[arg-type]
         raise Unplanned
     return _completed(step.fields, value)

@@ -20,8 +20,6 @@ way reports them, and nothing was recorded).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, cast
@@ -105,10 +103,8 @@ class DirectMutations:
     def __init__(self, schema: strawberry.Schema, size: int = CACHED_QUERIES) -> None:
         self.schema = schema
         self.size = size
-        self._known: OrderedDict[
-            tuple[str, str | None], tuple[DocumentNode, DirectMutation | None]
-        ] = OrderedDict()
-        self._lock = threading.Lock()
+        # Used on the event loop only.
+        self._known: dict[tuple[str, str | None], tuple[DocumentNode, DirectMutation | None]] = {}
         self.answered = 0
         """How many mutations took the short way."""
 
@@ -119,14 +115,11 @@ class DirectMutations:
         if checked is None or checked.errors != []:
             return None
         key = (query, operation_name)
-        with self._lock:
-            known = self._known.get(key)
+        known = self._known.get(key)
         if known is None or known[0] is not checked.document:
-            known = (checked.document, _direct(checked.document, operation_name))
-            with self._lock:
-                self._known[key] = known
-                while len(self._known) > self.size:
-                    self._known.popitem(last=False)
+            known = self._known[key] = (checked.document, _direct(checked.document, operation_name))
+            while len(self._known) > self.size:  # the oldest first
+                del self._known[next(iter(self._known))]
         return known[1]
 
     async def run(

@@ -44,16 +44,10 @@ class _Waiting(Generic[T, R]):
 class GroupCommit(Generic[T, R]):
     """`write(items)` for one caller's items, grouped with concurrent callers'.
 
-    `write_group` writes several callers' items in one transaction and returns each
-    caller's result in order; `write` writes one caller's alone."""
+    `write_group` writes one or more callers' items in one transaction and returns each
+    caller's result in order."""
 
-    def __init__(
-        self,
-        write: Callable[[Sequence[T]], R],
-        write_group: Callable[[Sequence[Sequence[T]]], list[R]],
-        limit: int,
-    ) -> None:
-        self._write = write
+    def __init__(self, write_group: Callable[[Sequence[Sequence[T]]], list[R]], limit: int) -> None:
         self._write_group = write_group
         self._limit = limit
         self._lock = threading.Lock()
@@ -100,7 +94,7 @@ class GroupCommit(Generic[T, R]):
                     return
             for waiting in group:
                 try:
-                    waiting.result = self._write(waiting.items)
+                    (waiting.result,) = self._write_group([waiting.items])
                 except BaseException as error:  # the caller's own, raised in its thread
                     waiting.error = error
         finally:

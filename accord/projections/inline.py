@@ -86,29 +86,35 @@ def _row(start: int) -> str:
     return ", ".join(f"${n}" for n in range(start, start + len(_ROW_TYPES)))
 
 
+def _indexing(name: str, change: str, row_start: int) -> str:
+    """`change` (a statement returning the partnership's new version) as the CTE `name`,
+    the event's index row inserted only where it changed something, and that version."""
+    return f"""WITH {name} AS ({change}), indexed AS (
+        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_row(row_start)}
+        WHERE EXISTS (SELECT 1 FROM {name}) ON CONFLICT (partnership_id, position) DO NOTHING
+    )
+    SELECT version FROM {name}"""
+
+
 NEXT_EVENT = Prepared(
     "accord_next_event",
     ("integer", "text", "integer", *_ROW_TYPES),
-    f"""WITH advanced AS (
-        UPDATE view_partnerships SET version = $1 WHERE id = $2 AND version = $3
-        RETURNING version
-    ), indexed AS (
-        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_row(4)}
-        WHERE EXISTS (SELECT 1 FROM advanced) ON CONFLICT (partnership_id, position) DO NOTHING
-    )
-    SELECT version FROM advanced""",
+    _indexing(
+        "advanced",
+        "UPDATE view_partnerships SET version = $1 WHERE id = $2 AND version = $3 "
+        "RETURNING version",
+        4,
+    ),
 )
 FORMED = Prepared(
     "accord_formed",
     ("text", "text", "text", "text", *_ROW_TYPES),
-    f"""WITH formed AS (
-        INSERT INTO view_partnerships (id, name, purpose, formed_at, version)
-        VALUES ($1, $2, $3, $4, 1) ON CONFLICT (id) DO NOTHING RETURNING version
-    ), indexed AS (
-        INSERT INTO view_events ({EVENT_COLUMNS}) SELECT {_row(5)}
-        WHERE EXISTS (SELECT 1 FROM formed) ON CONFLICT (partnership_id, position) DO NOTHING
-    )
-    SELECT version FROM formed""",
+    _indexing(
+        "formed",
+        "INSERT INTO view_partnerships (id, name, purpose, formed_at, version) "
+        "VALUES ($1, $2, $3, $4, 1) ON CONFLICT (id) DO NOTHING RETURNING version",
+        5,
+    ),
 )
 GRANT = Prepared(
     "accord_grant",
@@ -174,9 +180,8 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self._local = threading.local()
         self._group: GroupCommit[StoredEvent, _Inserted] = GroupCommit(
-            lambda events: self._insert_groups([events])[0], self._insert_groups, INLINE_LIMIT
+            self._insert_groups, INLINE_LIMIT
         )
-        self._insert: Prepared | None = None
         # The statements each connection has prepared (forgotten with the connection).
         self._prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
@@ -226,7 +231,6 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
     ) -> tuple[list[int], dict[str, int]]:
         """One transaction in one round trip: the events' notification ids, and the
         version each partnership's views reached."""
-        insert = self._insert_statement()
         texts: list[str] = ["BEGIN"]
         params: list[Any] = []
         probes: dict[int, str] = {}  # statement index -> partnership id
@@ -239,7 +243,7 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         texts += self._locking  # after the views, as eventsourcing's pipeline sends them
         first_insert = len(texts)
         for event in stored_events:
-            texts.append(insert.execute)
+            texts.append(self._insert.execute)
             params += (event.originator_id, event.originator_version, event.topic, event.state)
         texts.append("COMMIT")
         with self.datastore.get_connection() as connection:
@@ -308,24 +312,24 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as connection:
             return tuple(statement.as_string(connection) for statement in composed)
 
-    def _insert_statement(self) -> Prepared:
-        if self._insert is None:
-            schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
-            with self.datastore.get_connection() as connection:
-                target = SQL("{0}.{1}").format(schema, table).as_string(connection)
-            self._insert = Prepared(
-                "accord_insert_event",
-                (self.datastore.originator_id_type, "integer", "text", "bytea"),
-                f"INSERT INTO {target} (originator_id, originator_version, topic, state) "
-                "VALUES ($1, $2, $3, $4) RETURNING notification_id",
-            )
-        return self._insert
+    @functools.cached_property
+    def _insert(self) -> Prepared:
+        """eventsourcing's insert of one event, as a prepared statement."""
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        with self.datastore.get_connection() as connection:
+            target = SQL("{0}.{1}").format(schema, table).as_string(connection)
+        return Prepared(
+            "accord_insert_event",
+            (self.datastore.originator_id_type, "integer", "text", "bytea"),
+            f"INSERT INTO {target} (originator_id, originator_version, topic, state) "
+            "VALUES ($1, $2, $3, $4) RETURNING notification_id",
+        )
 
     def _prepare(self, connection: Any, *, with_views: bool) -> None:
         """Prepare this connection's statements, the first time it is used for them (a
         connection the pool replaces is new, and is prepared again)."""
         prepared = self._prepared.setdefault(connection, set())
-        wanted = [self._insert_statement(), *(VIEW_STATEMENTS if with_views else ())]
+        wanted = [self._insert, *(VIEW_STATEMENTS if with_views else ())]
         missing = [statement for statement in wanted if statement.name not in prepared]
         for statement in missing:  # each its own statement: one failing spoils no other
             with contextlib.suppress(psycopg.errors.DuplicatePreparedStatement):

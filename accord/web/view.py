@@ -145,6 +145,8 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
     async def _directly(self, request: Request, body: bytes) -> Response | None:
         """The response to a mutation that may take the short way (`direct_mutations`),
         or None: the usual way."""
+        if b"mutation" not in body:  # a query: not worth parsing twice
+            return None
         content_type = request.headers.get("content-type", "")
         if content_type.split(";")[0].strip().lower() != "application/json":
             return None

@@ -23,9 +23,6 @@ class Store:
         self.writing = threading.Event()
         self.lock = threading.Lock()
 
-    def write(self, items: Sequence[str]) -> list[str]:
-        return self.write_group([items])[0]
-
     def write_group(self, groups: Sequence[Sequence[str]]) -> list[list[str]]:
         self.writing.set()
         self.hold.wait(5)
@@ -38,7 +35,7 @@ class Store:
 
 
 def group_commit(store: Store, limit: int = 20) -> GroupCommit[str, list[str]]:
-    return GroupCommit(store.write, store.write_group, limit)
+    return GroupCommit(store.write_group, limit)
 
 
 def write_while_held(
