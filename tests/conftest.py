@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.postgres import PostgresServer
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 
 # The audit key lives outside the database; tests keep theirs out of the home directory.
 os.environ.setdefault("ACCORD_AUDIT_KEY", "test-audit-key-" + uuid.uuid4().hex)

@@ -1,6 +1,6 @@
 """Replaying the shared scenarios without a database, and comparing health with them.
 
-`shared/scenarios/*.steps.json` record a partnership as API mutations in recording
+`tests/scenarios/*.steps.json` record a partnership as API mutations in recording
 order (phase 1, then the backdated phase 2); `*.expected.json` hold probes of every
 health figure. This module turns steps into `IndexedEvent`s exactly as the event index
 would hold them (positions 1..N in step order, data with defaults filled, retraction
@@ -22,7 +22,7 @@ from typing import Any
 from accord.domain.instants import format_instant, parse_instant
 from accord.projections.records import IndexedEvent
 
-SCENARIOS = Path(__file__).resolve().parents[1].parent / "shared" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SCENARIO_NAMES = ("hartmoor-a", "hartmoor-b")
 TOLERANCE = 1e-9
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.api.operations import HEALTH_FIELDS
 from tests.api.server import start_server
-from tests.conftest import SHARED
+from tests.conftest import SCENARIOS
 
 
 def partners_as_ids(value: Any) -> Any:
@@ -25,7 +25,7 @@ def partners_as_ids(value: Any) -> Any:
 
 
 def test_health_json_on_the_command_line_equals_the_api(sqlite_url: str) -> None:
-    steps = SHARED / "scenarios" / "hartmoor-a.steps.json"
+    steps = SCENARIOS / "hartmoor-a.steps.json"
     pid = subprocess.run(
         [sys.executable, "-m", "accord", "import", str(steps), "--database", sqlite_url],
         capture_output=True,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.api.server import ApiServer, start_server
-from tests.conftest import SHARED
+from tests.conftest import SCENARIOS
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_chain.py"
 
@@ -19,7 +19,7 @@ def test_the_readme_script_recomputes_the_chain_from_history(sqlite_url: str) ->
             "-m",
             "accord",
             "import",
-            str(SHARED / "scenarios" / "hartmoor-b.steps.json"),
+            str(SCENARIOS / "hartmoor-b.steps.json"),
             "--database",
             sqlite_url,
         ],

@@ -28,7 +28,7 @@ from accord.graphql.export import SDL_PATH, main, sdl
 from accord.graphql.schema import schema
 from accord.projections import event_types
 
-API_MD = Path(__file__).resolve().parents[2].parent / "shared" / "API.md"
+API_MD = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 SERVED = schema._schema
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from accord.cli import main
-from tests.conftest import SHARED
+from tests.conftest import SCENARIOS
 
-SCENARIO = SHARED / "scenarios" / "hartmoor-a.steps.json"
+SCENARIO = SCENARIOS / "hartmoor-a.steps.json"
 
 
 def accord(*args: str) -> tuple[int, str]:
@@ -202,7 +202,7 @@ def test_health_json_after_an_import_matches_every_fully_known_probe(
     from tests.scenario_support import compare_health_json, load_probes
 
     _, out = accord(
-        "import", str(SHARED / "scenarios" / f"{name}.steps.json"), "--database", sqlite_url
+        "import", str(SCENARIOS / f"{name}.steps.json"), "--database", sqlite_url
     )
     pid = out.strip()
     probes = [p for p in load_probes(name) if p["knownPhase"] == 2]

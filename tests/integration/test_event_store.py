@@ -12,7 +12,7 @@ import pytest
 
 from accord.domain.errors import DomainError, ErrorCode, VersionConflict
 from accord.runtime import Runtime
-from tests.conftest import SHARED
+from tests.conftest import SCENARIOS
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_forming_twice_with_one_key_finds_the_same_partnership(runtime: Runtime)
 
 @pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
 def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime, name: str) -> None:
-    steps = json.loads((SHARED / "scenarios" / f"{name}.steps.json").read_text())["steps"]
+    steps = json.loads((SCENARIOS / f"{name}.steps.json").read_text())["steps"]
     pid, notification = runtime.app.import_steps(steps, actor="importer")
     assert runtime.wait_for(notification)
     assert runtime.app.partnership(pid).version == len(steps)
@@ -169,7 +169,7 @@ def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime,
 
 
 def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) -> None:
-    steps = json.loads((SHARED / "scenarios" / "hartmoor-a.steps.json").read_text())["steps"]
+    steps = json.loads((SCENARIOS / "hartmoor-a.steps.json").read_text())["steps"]
     broken = [
         *steps[:50],
         {
@@ -198,7 +198,7 @@ def test_an_import_into_postgresql_is_saved_in_chunks_that_make_the_whole_histor
     from accord.domain import service
 
     monkeypatch.setattr(service, "IMPORT_CHUNK", 7)
-    steps = json.loads((SHARED / "scenarios" / "hartmoor-a.steps.json").read_text())["steps"]
+    steps = json.loads((SCENARIOS / "hartmoor-a.steps.json").read_text())["steps"]
     runtime = Runtime.open(postgres_url)
     try:
         pid, notification = runtime.app.import_steps(steps, actor="importer")

@@ -3,7 +3,7 @@
 Everything is recomputed from the visible events for each reading, with plain float
 arithmetic and no indexes: slow and simple, so the fast implementation can be compared
 with it on many generated histories. The result has the probes' keyed shape
-(`shared/scenarios/*.expected.json`), so `compare_health_json` applies.
+(`tests/scenarios/*.expected.json`), so `compare_health_json` applies.
 """
 
 from __future__ import annotations

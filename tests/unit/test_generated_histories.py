@@ -1,7 +1,7 @@
 """The demo history and the benchmark generator's histories obey API.md's rules.
 
 No database: a small checker, written here independently of the domain, replays a
-steps file (`shared/scenarios/README.md` format) and reports every step that the API
+steps file (`tests/scenarios/README.md` format) and reports every step that the API
 would refuse, judging each step as of its `occurredAt` on what was recorded before it,
 and refusing a backdated step that makes an already-recorded one invalid.
 """

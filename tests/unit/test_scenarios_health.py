@@ -1,6 +1,6 @@
 """Both shared scenarios, replayed without a database, match every expected figure.
 
-Each probe of `shared/scenarios/*.expected.json` asks for the health at an instant as
+Each probe of `tests/scenarios/*.expected.json` asks for the health at an instant as
 known after phase 1 or phase 2; every figure must agree within 1e-9.
 """
 

@@ -1,6 +1,6 @@
 // The page's only data source: Accord's GraphQL API (POST /graphql, JSON).
 // Each query below is what a team needs to feed its own timeline or dashboard;
-// the contract is shared/API.md and the full schema accord/graphql/schema.graphql.
+// the contract is docs/API.md and the full schema accord/graphql/schema.graphql.
 
 const ENDPOINT = new URL("graphql", document.baseURI).toString();
 const TOKEN_KEY = "accord.bearerToken";
