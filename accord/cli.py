@@ -15,12 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from .domain.instants import InstantError, parse_instant
-from .domain.service import StepError
-from .projections.event_json import event_json
-from .projections.projector import Projector
-from .runtime import Runtime
-from .settings import SettingsError
+from accord.application.service import StepError
+from accord.domain.instants import InstantError, parse_instant
+from accord.projections.event_json import event_json
+from accord.runtime import Runtime
+from accord.settings import SettingsError
+from accord.storage.projector import Projector
 
 DEFAULT_ACTOR = "local"
 
@@ -137,7 +137,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .anchor import Anchor
+    from accord.application.anchor import Anchor
 
     with _runtime(args, current=False) as runtime:
         ids = [_uuid(args.id)] if args.id else runtime.app.partnership_ids()
@@ -185,8 +185,8 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def _health(args: argparse.Namespace) -> int:
-    from .projections.health import health, health_to_json
-    from .projections.health_report import render_report
+    from accord.projections.health import health, health_to_json
+    from accord.projections.health_report import render_report
 
     now = datetime.now(UTC)
     as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
@@ -228,7 +228,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .tokens import TokenStore
+    from accord.storage.tokens import TokenStore
 
     with _runtime(args, current=False) as runtime:
         store = TokenStore(runtime.views)
@@ -255,7 +255,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _project(args: argparse.Namespace) -> int:
-    from .projections.worker import run_worker
+    from accord.storage.worker import run_worker
 
     return run_worker(args.database)
 
@@ -264,7 +264,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .web.server import serve
+    from accord.web.server import serve
 
     if args.no_auth:
         if args.host not in LOOPBACK:

@@ -7,14 +7,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .domain.service import AccordApplication, Outcome
-from .projections.async_reader import AsyncViewReader
-from .projections.listener import PostgresListener, announce_views
-from .projections.projector import Projector, ProjectorThread
-from .projections.reader import ViewReader
-from .projections.reads import AsyncReads, ThreadedReads
-from .projections.views import ViewDatabase
-from .settings import Database, database_from_url, open_application
+from accord.application.service import AccordApplication, Outcome
+from accord.settings import Database, database_from_url
+from accord.storage.event_store import open_application
+from accord.storage.postgres.listener import PostgresListener, announce_views
+from accord.storage.postgres.reader import AsyncViewReader
+from accord.storage.projector import Projector, ProjectorThread
+from accord.storage.reader import ViewReader
+from accord.storage.reads import AsyncReads, ThreadedReads
+from accord.storage.views import ViewDatabase
 
 
 @dataclass

@@ -5,11 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
-
-if TYPE_CHECKING:
-    from .domain.service import AccordApplication
 
 DEFAULT_DATABASE_URL = "sqlite:///accord.db"
 
@@ -111,18 +107,3 @@ def audit_key() -> bytes:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
-
-
-def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
-    """The write side as every Accord process opens it: the audit key (or `key`),
-    events' state written by orjson (`state_encoding`), and on PostgreSQL the views
-    written in each insert's transaction (`projections.inline`)."""
-    from .domain.service import AccordApplication
-    from .state_encoding import encode_event_state
-
-    env = database.eventsourcing_env
-    if database.kind == "postgresql":  # views written with the events they show
-        env["APPLICATION_RECORDER_TOPIC"] = "accord.projections.inline:ViewingPostgresRecorder"
-    return AccordApplication(
-        env, audit_key=audit_key() if key is None else key, state_encoder=encode_event_state
-    )

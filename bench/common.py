@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.domain.service import AccordApplication
+from accord.application.service import AccordApplication
 from accord.settings import database_from_url
 
 DATA = Path(

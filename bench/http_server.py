@@ -25,13 +25,13 @@ from accord.domain.instants import format_instant
 from accord.graphql.connections import encode_cursor, page_bounds
 from accord.graphql.reads import matching_events
 from accord.graphql.scalars import end_of, parse_date_time
-from accord.projections import reader as reader_module
 from accord.projections.event_json import event_json
 from accord.projections.health import health, health_to_json
 from accord.projections.records import IndexedEvent
 from accord.projections.timeline import timeline
-from accord.projections.worker_threads import in_worker_thread
 from accord.runtime import Runtime
+from accord.storage import reader as reader_module
+from accord.threads import in_worker_thread
 from accord.web.server import server_config
 
 

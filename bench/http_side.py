@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from accord.projections.projector import Projector
 from accord.runtime import Runtime
+from accord.storage.projector import Projector
 from bench import load
 from bench.common import SCALE, Results, scaled
 from bench.servers import ServerProcess

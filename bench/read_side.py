@@ -9,8 +9,8 @@ from pathlib import Path
 
 from accord.domain.instants import parse_instant
 from accord.projections.health import health, health_series
-from accord.projections.projector import Projector
 from accord.runtime import Runtime
+from accord.storage.projector import Projector
 from bench.common import DATA, Results, repeat, scaled, timed
 from bench.generate import generate_history
 

@@ -33,8 +33,8 @@ def _unlink(path: Path) -> None:
 
 def _build_part(path: str, seeds: list[int], events_each: int) -> int:
     """Import the partnerships of `seeds` into a fresh store at `path`, then project it."""
-    from accord.projections.projector import Projector
     from accord.runtime import Runtime
+    from accord.storage.projector import Projector
     from bench.generate import generate_history
 
     _unlink(Path(path))
@@ -123,8 +123,8 @@ def sized_store(name: str, sizes: list[int], seed: int = 500) -> str:
 
 
 def _build_sized(path: str, sizes: list[int], seed: int) -> None:
-    from accord.projections.projector import Projector
     from accord.runtime import Runtime
+    from accord.storage.projector import Projector
     from bench.generate import generate_history
 
     _unlink(Path(path))

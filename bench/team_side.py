@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
+from accord.application.service import AccordApplication
 from accord.domain.partnership import PartnershipEvent
-from accord.domain.service import AccordApplication
 from accord.runtime import Runtime
 from bench import load
 from bench.common import Results, scaled, stock_app

@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from accord.domain.service import AccordApplication
+from accord.application.service import AccordApplication
 from accord.runtime import Runtime
-from accord.settings import database_from_url, open_application
+from accord.settings import database_from_url
+from accord.storage.event_store import open_application
 from bench.common import Results, fresh_sqlite, scaled, stock_app, timed
 from bench.generate import generate_history
 
@@ -111,7 +112,7 @@ def _first_partner(app: AccordApplication, pid: uuid.UUID) -> str:
 def _cold_command(url: str, pid: uuid.UUID, partner: str) -> list[float]:
     code = (
         "import time,sys;t=time.perf_counter();"
-        "from accord.domain.service import AccordApplication;"
+        "from accord.application.service import AccordApplication;"
         "from accord.settings import database_from_url;"
         f"a=AccordApplication(database_from_url({url!r}).eventsourcing_env);"
         "t1=time.perf_counter();"

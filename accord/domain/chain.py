@@ -11,7 +11,7 @@ from typing import Any
 
 import rfc8785
 
-from .instants import format_instant_for_hash
+from accord.domain.instants import format_instant_for_hash
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 

@@ -15,9 +15,9 @@ from enum import Enum
 from functools import cache
 from typing import Any, NamedTuple
 
-from .errors import DomainError, invalid
-from .instants import InstantError, parse_instant
-from .values import (
+from accord.domain.errors import DomainError, invalid
+from accord.domain.instants import InstantError, parse_instant
+from accord.domain.values import (
     ID_PATTERN,
     IDEMPOTENCY_KEY_LIMIT,
     LONG_TEXT_LIMIT,

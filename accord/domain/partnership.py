@@ -18,14 +18,14 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
-from . import timelines as tl
-from .chain import chain_hash, event_type_name
-from .commands import Command
-from .errors import DomainError, ErrorCode, duplicate, invalid, not_found
-from .identity import event_id as event_id_at
-from .identity import generated_id
-from .instants import format_instant, to_micros
-from .values import FUTURE_TOLERANCE_DAYS, SHARE_TOLERANCE, UNIT_OF_KIND, AccessRole
+from accord.domain import timelines as tl
+from accord.domain.chain import chain_hash, event_type_name
+from accord.domain.commands import Command
+from accord.domain.errors import DomainError, ErrorCode, duplicate, invalid, not_found
+from accord.domain.identity import event_id as event_id_at
+from accord.domain.identity import generated_id
+from accord.domain.instants import format_instant, to_micros
+from accord.domain.values import FUTURE_TOLERANCE_DAYS, SHARE_TOLERANCE, UNIT_OF_KIND, AccessRole
 
 _SNAKE_BOUNDARY = re.compile(r"_([a-z])")
 NOT_RETRACTABLE = frozenset(

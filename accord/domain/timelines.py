@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ErrorCode
+from accord.domain.errors import ErrorCode
 
 Entry = list[int | str]
 State = dict[str, Any]

@@ -23,7 +23,7 @@ from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLUnionType
 from graphql.execution.collect_fields import FieldDetailsList, collect_subfields
 from graphql.pyutils import Undefined
 
-from .execution import LEAF, LEAVES, OBJECT, Reader, completed_leaves, reader_of
+from accord.graphql.execution import LEAF, LEAVES, OBJECT, Reader, completed_leaves, reader_of
 
 TYPENAME = "__typename"
 

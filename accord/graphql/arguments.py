@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import strawberry
 
-from .connections import check_first
-from .context import AccordContext
-from .errors import bad_argument
-from .limits import MAX_WINDOW_DAYS
-from .scalars import end_of, start_of
+from accord.graphql.connections import check_first
+from accord.graphql.context import AccordContext
+from accord.graphql.errors import bad_argument
+from accord.graphql.limits import MAX_WINDOW_DAYS
+from accord.graphql.scalars import end_of, start_of
 
 AsOf = Annotated[
     datetime | None,

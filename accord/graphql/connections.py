@@ -11,9 +11,9 @@ from typing import Any
 
 import strawberry
 
-from .errors import bad_argument
-from .limits import MAX_PAGE
-from .types import Decision, Event
+from accord.graphql.errors import bad_argument
+from accord.graphql.limits import MAX_PAGE
+from accord.graphql.types import Decision, Event
 
 HistoryKey = tuple[int, int]
 """(occurredAt in microseconds, position): the order of `history` and `decisions`."""

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import strawberry
 
-from accord.domain.service import AccordApplication, Outcome
-from accord.projections.projector import ProjectorThread
-from accord.projections.reader import PartnershipEntry, ViewReader
-from accord.projections.reads import AsyncReads
+from accord.application.service import AccordApplication, Outcome
 from accord.projections.records import IndexedEvent
-from accord.projections.worker_threads import in_worker_thread
+from accord.storage.projector import ProjectorThread
+from accord.storage.reader import PartnershipEntry, ViewReader
+from accord.storage.reads import AsyncReads
+from accord.threads import in_worker_thread
 
 if TYPE_CHECKING:
-    from .feed import ViewsFeed
+    from accord.graphql.feed import ViewsFeed
 
 T = TypeVar("T")
 RECHECK_SECONDS = 1.0

@@ -46,14 +46,14 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.utils.await_maybe import await_maybe
 
-from .answer_plans import AnswerPlan, Unplanned, plan_answer
-from .context import AccordContext
-from .errors import should_mask_error
-from .execution import AccordExecutionContext
-from .inputs import plain_input
-from .limits import CACHED_QUERIES, QUERIES
-from .mutations import SUCCESSES, Recorded, record
-from .schema import MaskUnexpectedErrors
+from accord.graphql.answer_plans import AnswerPlan, Unplanned, plan_answer
+from accord.graphql.context import AccordContext
+from accord.graphql.errors import should_mask_error
+from accord.graphql.execution import AccordExecutionContext
+from accord.graphql.inputs import plain_input
+from accord.graphql.limits import CACHED_QUERIES, QUERIES
+from accord.graphql.mutations import SUCCESSES, Recorded, record
+from accord.graphql.schema import MaskUnexpectedErrors
 
 
 @dataclass(eq=False)

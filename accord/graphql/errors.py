@@ -13,8 +13,7 @@ import strawberry
 from graphql import GraphQLError
 
 from accord.domain.errors import DomainError, Forbidden, VersionConflict
-
-from .enums import ErrorCode
+from accord.graphql.enums import ErrorCode
 
 
 @strawberry.interface(description="Why a command was refused. Nothing was recorded.")

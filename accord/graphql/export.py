@@ -15,7 +15,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 def sdl() -> str:
     """The SDL of the schema the server serves, as the file holds it."""
-    from .schema import schema
+    from accord.graphql.schema import schema
 
     return schema.as_str().rstrip("\n") + "\n"
 

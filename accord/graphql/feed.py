@@ -16,9 +16,8 @@ import asyncio
 import contextlib
 import threading
 
+from accord.graphql.context import Services
 from accord.projections.records import IndexedEvent
-
-from .context import Services
 
 POLL_SECONDS = 0.1
 """How often the views' position is read when no projector runs in this process."""

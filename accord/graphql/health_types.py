@@ -7,11 +7,10 @@ from datetime import datetime
 
 import strawberry
 
+from accord.graphql.enums import Classification, Question, ResourceKind, Status
+from accord.graphql.types import LeadershipRole, Partner
 from accord.projections import health as model
 from accord.projections.state.membership import Partner as PartnerState
-
-from .enums import Classification, Question, ResourceKind, Status
-from .types import LeadershipRole, Partner
 
 
 @strawberry.type(description="One active partner's say, contribution and risk.")

@@ -17,8 +17,8 @@ import strawberry
 from strawberry.types.base import has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from .enums import AccessRole, DecisionCategory, DecisionMethod, ResourceKind, Sector
-from .scalars import input_text
+from accord.graphql.enums import AccessRole, DecisionCategory, DecisionMethod, ResourceKind, Sector
+from accord.graphql.scalars import input_text
 
 _PARTNERSHIP = "The partnership to record into."
 _OCCURRED_AT = (

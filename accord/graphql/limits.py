@@ -36,7 +36,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from accord.projections.worker_threads import in_worker_thread
+from accord.threads import in_worker_thread
 
 MAX_BODY_BYTES: Final = 64 * 1024
 MAX_DEPTH: Final = 15

@@ -12,17 +12,21 @@ from typing import Annotated, Any
 
 import strawberry
 
+from accord.application.service import Outcome
 from accord.domain.errors import DomainError, Forbidden, VersionConflict
 from accord.domain.instants import from_micros
-from accord.domain.service import Outcome
-from accord.projections.reader import PartnershipEntry
+from accord.graphql import inputs
+from accord.graphql.context import AccordContext, Info, Services
+from accord.graphql.errors import (
+    ForbiddenError,
+    ValidationError,
+    VersionConflictError,
+    command_error,
+)
+from accord.graphql.partnership import Partnership
+from accord.graphql.types import Event
 from accord.projections.records import IndexedEvent, indexed
-
-from . import inputs
-from .context import AccordContext, Info, Services
-from .errors import ForbiddenError, ValidationError, VersionConflictError, command_error
-from .partnership import Partnership
-from .types import Event
+from accord.storage.reader import PartnershipEntry
 
 READ_YOUR_WRITES_SECONDS = 5.0
 

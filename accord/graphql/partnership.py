@@ -9,11 +9,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
-from accord.projections import state
-from accord.projections.reader import PartnershipEntry
-from accord.projections.records import IndexedEvent
-
-from .arguments import (
+from accord.graphql.arguments import (
     After,
     AsOf,
     First,
@@ -28,7 +24,7 @@ from .arguments import (
     upper_or_none,
     window,
 )
-from .connections import (
+from accord.graphql.connections import (
     DecisionConnection,
     DecisionEdge,
     EventConnection,
@@ -39,14 +35,14 @@ from .connections import (
     page_bounds,
     page_info,
 )
-from .context import AccordContext, Info
-from .directory import PartnerDirectory
-from .enums import DecisionCategory, EventType, Interval
-from .errors import bad_argument
-from .fields import resolver
-from .health_types import Health
-from .limits import MAX_SERIES_SAMPLES
-from .reads import (
+from accord.graphql.context import AccordContext, Info
+from accord.graphql.directory import PartnerDirectory
+from accord.graphql.enums import DecisionCategory, EventType, Interval
+from accord.graphql.errors import bad_argument
+from accord.graphql.fields import resolver
+from accord.graphql.health_types import Health
+from accord.graphql.limits import MAX_SERIES_SAMPLES
+from accord.graphql.reads import (
     LAST_SERIES_INSTANT,
     health_at,
     health_series_at,
@@ -55,8 +51,20 @@ from .reads import (
     most_samples,
     timeline_at,
 )
-from .timeline_types import Timeline
-from .types import AuditReport, Commitment, Decision, Event, Goal, LeadershipRole, Node, Partner
+from accord.graphql.timeline_types import Timeline
+from accord.graphql.types import (
+    AuditReport,
+    Commitment,
+    Decision,
+    Event,
+    Goal,
+    LeadershipRole,
+    Node,
+    Partner,
+)
+from accord.projections import state
+from accord.projections.records import IndexedEvent
+from accord.storage.reader import PartnershipEntry
 
 T = TypeVar("T")
 

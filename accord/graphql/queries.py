@@ -7,13 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from .arguments import After, First, given, page_size
-from .connections import PageInfo, decode_cursor, encode_cursor
-from .context import Info
-from .errors import bad_argument
-from .fields import resolver
-from .partnership import Partnership, PartnershipConnection, PartnershipEdge
-from .types import Event, Node
+from accord.graphql.arguments import After, First, given, page_size
+from accord.graphql.connections import PageInfo, decode_cursor, encode_cursor
+from accord.graphql.context import Info
+from accord.graphql.errors import bad_argument
+from accord.graphql.fields import resolver
+from accord.graphql.partnership import Partnership, PartnershipConnection, PartnershipEdge
+from accord.graphql.types import Event, Node
 
 
 def _is_uuid(text: str) -> bool:

@@ -6,17 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from accord.graphql.connections import HistoryKey
+from accord.graphql.enums import Interval
+from accord.graphql.health_types import Health, health_of
+from accord.graphql.timeline_types import Timeline, timeline_of
 from accord.projections import event_types
 from accord.projections import health as health_model
 from accord.projections import timeline as timeline_model
 from accord.projections.moments import micros
 from accord.projections.records import IndexedEvent
 from accord.projections.visibility import in_history_order, retracted_ids
-
-from .connections import HistoryKey
-from .enums import Interval
-from .health_types import Health, health_of
-from .timeline_types import Timeline, timeline_of
 
 
 def _in_span(event: IndexedEvent, start: datetime | None, end: datetime | None) -> bool:

@@ -10,13 +10,13 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from .errors import should_mask_error
-from .execution import AccordExecutionContext
-from .limits import QueryLimits
-from .mutations import Mutation
-from .queries import Query
-from .scalars import SCALARS
-from .subscriptions import Subscription
+from accord.graphql.errors import should_mask_error
+from accord.graphql.execution import AccordExecutionContext
+from accord.graphql.limits import QueryLimits
+from accord.graphql.mutations import Mutation
+from accord.graphql.queries import Query
+from accord.graphql.scalars import SCALARS
+from accord.graphql.subscriptions import Subscription
 
 log = logging.getLogger("accord.graphql")
 

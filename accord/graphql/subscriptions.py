@@ -16,12 +16,11 @@ from typing import Annotated
 import strawberry
 
 from accord.domain.errors import UNKNOWN_PARTNERSHIP
-
-from .arguments import given
-from .context import AccordContext, Info
-from .errors import QueryError, bad_argument
-from .fields import subscription
-from .types import Event
+from accord.graphql.arguments import given
+from accord.graphql.context import AccordContext, Info
+from accord.graphql.errors import QueryError, bad_argument
+from accord.graphql.fields import subscription
+from accord.graphql.types import Event
 
 BATCH = 200
 RECHECK_SECONDS = 1.0

@@ -9,16 +9,9 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from accord.projections.records import IndexedEvent
-from accord.projections.state import Commitment as CommitmentState
-from accord.projections.state import Goal as GoalState
-from accord.projections.state import LeadershipRole as RoleState
-from accord.projections.state import Partner as PartnerState
-from accord.projections.summary import summary
-
-from .context import Info
-from .directory import PartnerDirectory
-from .enums import (
+from accord.graphql.context import Info
+from accord.graphql.directory import PartnerDirectory
+from accord.graphql.enums import (
     CommitmentStatus,
     DecisionCategory,
     DecisionMethod,
@@ -26,8 +19,14 @@ from .enums import (
     ResourceKind,
     Sector,
 )
-from .fields import resolver
-from .scalars import end_of
+from accord.graphql.fields import resolver
+from accord.graphql.scalars import end_of
+from accord.projections.records import IndexedEvent
+from accord.projections.state import Commitment as CommitmentState
+from accord.projections.state import Goal as GoalState
+from accord.projections.state import LeadershipRole as RoleState
+from accord.projections.state import Partner as PartnerState
+from accord.projections.summary import summary
 
 
 @strawberry.interface(

@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from accord.domain.instants import format_instant
-
-from .records import IndexedEvent
-from .summary import summary
+from accord.projections.records import IndexedEvent
+from accord.projections.summary import summary
 
 
 def event_json(event: IndexedEvent, known_at: datetime) -> dict[str, Any]:

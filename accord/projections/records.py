@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..domain.partnership import PartnershipEvent
+    from accord.domain.partnership import PartnershipEvent
 
 
 @dataclass(frozen=True, slots=True)

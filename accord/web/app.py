@@ -15,12 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
-from accord.projections.worker_threads import in_worker_thread
-
-from .limits import BodySizeLimit
-from .pages import home_page
-from .request_ids import RequestIds
-from .view import AccordGraphQL, TokenCheck
+from accord.threads import in_worker_thread
+from accord.web.limits import BodySizeLimit
+from accord.web.pages import home_page
+from accord.web.request_ids import RequestIds
+from accord.web.view import AccordGraphQL, TokenCheck
 
 STATIC = Path(__file__).with_name("static")
 

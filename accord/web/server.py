@@ -9,10 +9,9 @@ import uvicorn
 from accord.graphql.context import Services
 from accord.graphql.limits import MAX_BODY_BYTES
 from accord.runtime import Runtime
-from accord.tokens import TokenStore
-
-from .app import create_app
-from .view import TokenCheck
+from accord.storage.tokens import TokenStore
+from accord.web.app import create_app
+from accord.web.view import TokenCheck
 
 
 def token_check(runtime: Runtime) -> tuple[TokenCheck, TokenStore]:

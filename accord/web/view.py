@@ -34,11 +34,10 @@ from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
 from accord.graphql.direct_mutations import DirectMutations
 from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
-from accord.projections.worker_threads import in_worker_thread
-
-from .limits import replaying
-from .pages import graphiql_page
-from .request_ids import request_id_of
+from accord.threads import in_worker_thread
+from accord.web.limits import replaying
+from accord.web.pages import graphiql_page
+from accord.web.request_ids import request_id_of
 
 TokenCheck = Callable[[str], str | None]
 """A bearer token -> the actor it belongs to, or None when it is not valid."""

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from accord.runtime import Runtime
-from accord.tokens import TokenStore
+from accord.storage.tokens import TokenStore
 from accord.web.server import token_check
 from tests.api.server import ApiServer, start_server
 

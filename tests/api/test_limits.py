@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from accord.projections.reader import PartnershipEntry
+from accord.storage.reader import PartnershipEntry
 from tests.api.server import ApiServer, subscriber
 
 QUICKLY = 1.0

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from accord.runtime import Runtime
-from accord.tokens import TokenStore
+from accord.storage.tokens import TokenStore
 from tests.api.operations import Recorder
 from tests.api.server import WS_PROTOCOL, ApiServer, start_server, subscriber
 

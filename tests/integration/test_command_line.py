@@ -201,9 +201,7 @@ def test_health_json_after_an_import_matches_every_fully_known_probe(
 ) -> None:
     from tests.scenario_support import compare_health_json, load_probes
 
-    _, out = accord(
-        "import", str(SCENARIOS / f"{name}.steps.json"), "--database", sqlite_url
-    )
+    _, out = accord("import", str(SCENARIOS / f"{name}.steps.json"), "--database", sqlite_url)
     pid = out.strip()
     probes = [p for p in load_probes(name) if p["knownPhase"] == 2]
     assert probes

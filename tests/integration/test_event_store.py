@@ -183,7 +183,7 @@ def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) 
         },
         *steps[50:],
     ]
-    from accord.domain.service import StepError
+    from accord.application.service import StepError
 
     with pytest.raises(StepError) as caught:
         runtime.app.import_steps(broken, actor="importer")
@@ -195,11 +195,9 @@ def test_an_import_into_postgresql_is_saved_in_chunks_that_make_the_whole_histor
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One insert of ~10,000 events hangs in psycopg's pipeline mode; chunks stay small.
-    from accord.domain import service
-
-    monkeypatch.setattr(service, "IMPORT_CHUNK", 7)
     steps = json.loads((SCENARIOS / "hartmoor-a.steps.json").read_text())["steps"]
     runtime = Runtime.open(postgres_url)
+    monkeypatch.setattr(runtime.app, "import_chunk", 7)
     try:
         pid, notification = runtime.app.import_steps(steps, actor="importer")
         assert notification == runtime.app.recorder.max_notification_id() == len(steps)

@@ -14,10 +14,10 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from accord.domain.service import Outcome, fingerprint
-from accord.projections.inline import VIEW_STATEMENTS, ViewingPostgresRecorder
-from accord.projections.projector import Projector
+from accord.application.service import Outcome, fingerprint
 from accord.runtime import Runtime
+from accord.storage.postgres.recorder import VIEW_STATEMENTS, ViewingPostgresRecorder
+from accord.storage.projector import Projector
 from bench.generate import generate_history
 from tests.support.steps import record_steps
 

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accord.projections.projector import Projector
 from accord.runtime import Runtime
+from accord.storage.projector import Projector
 from bench.generate import generate_history
 from tests.support.steps import record_steps
 

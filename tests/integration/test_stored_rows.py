@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from accord.domain.partnership import PartnershipEvent
-from accord.projections.log import EventLog, LogRecord
-from accord.projections.stored import from_event, projected, read_plainly
 from accord.runtime import Runtime
+from accord.storage.log import EventLog, LogRecord
+from accord.storage.stored import from_event, projected, read_plainly
 from bench.generate import generate_history
 
 
@@ -67,7 +67,7 @@ def test_an_event_the_fast_reading_does_not_recognise_is_left_to_the_mapper(
             state.replace(b'{"timestamp"', b'{"class_version":0,"timestamp"', 1),
         )
         assert read_plainly(upcast) is None
-        foreign = (position, originator_id, version, "accord.tokens:NotAnEvent", state)
+        foreign = (position, originator_id, version, "accord.storage.tokens:NotAnEvent", state)
         assert read_plainly(foreign) is None
         assert projected(record, app.mapper) == read_plainly(record)
     finally:

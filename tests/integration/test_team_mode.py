@@ -23,11 +23,11 @@ import psycopg
 import pytest
 from websockets.exceptions import WebSocketException
 
+from accord.application.service import AccordApplication
 from accord.domain.partnership import PartnershipEvent
-from accord.domain.service import AccordApplication
 from accord.runtime import Runtime
 from accord.settings import audit_key, database_from_url
-from accord.tokens import TokenStore
+from accord.storage.tokens import TokenStore
 from bench.generate import generate_history
 from tests.api.operations import Recorder, mutation_document
 from tests.api.server import subscriber

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from accord.domain.service import AccordApplication, Outcome
+from accord.application.service import AccordApplication, Outcome
 
 
 def record_steps(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from accord.projections.group_commit import GroupCommit
+from accord.storage.postgres.group_commit import GroupCommit
 
 
 class Store:

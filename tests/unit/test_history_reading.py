@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from accord.projections import reader as reader_module
-from accord.projections.reader import HistoryCache
 from accord.projections.records import IndexedEvent
-from accord.projections.views import event_of, events_of, row_of
+from accord.storage import reader as reader_module
+from accord.storage.reader import HistoryCache
+from accord.storage.views import event_of, events_of, row_of
 
 START = datetime(2024, 1, 1, 9, tzinfo=UTC)
 

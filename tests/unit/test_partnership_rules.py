@@ -7,8 +7,7 @@ import pytest
 from accord.domain.commands import read_command
 from accord.domain.errors import DomainError, ErrorCode
 from accord.domain.partnership import Partnership
-
-from .partnership_dsl import NOW, Given, day
+from tests.unit.partnership_dsl import NOW, Given, day
 
 V, NF, DUP = ErrorCode.VALIDATION, ErrorCode.NOT_FOUND, ErrorCode.DUPLICATE
 
@@ -555,8 +554,8 @@ def test_replaying_the_events_rebuilds_the_same_state(given: Given) -> None:
 
 def test_the_fast_index_row_equals_the_indexed_event_row(given: Given) -> None:
     from accord.projections.records import indexed
-    from accord.projections.stored import from_event
-    from accord.projections.views import row_of
+    from accord.storage.stored import from_event
+    from accord.storage.views import row_of
 
     given.when("recordDecision", **decision(rationale="Because"))
     given.when("makeCommitment", **commitment())

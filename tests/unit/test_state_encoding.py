@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accord.application.service import AccordApplication
 from accord.domain.partnership import PartnershipEvent
-from accord.domain.service import AccordApplication
-from accord.state_encoding import encode_event_state
+from accord.storage.mapper import mapper_with
+from accord.storage.state_encoding import encode_event_state
 from bench.generate import generate_history
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -26,7 +27,7 @@ def recorded(app: AccordApplication, pid: Any) -> list[PartnershipEvent]:
 
 @pytest.fixture
 def history() -> tuple[AccordApplication, AccordApplication, Any]:
-    fast = AccordApplication(IN_MEMORY, audit_key=b"k", state_encoder=encode_event_state)
+    fast = AccordApplication(IN_MEMORY, audit_key=b"k", mapper=mapper_with(encode_event_state))
     pid, _ = fast.import_steps(generate_history(2_000, seed=21)["steps"], actor="admin")
     for mutation, extra in (
         ("grantRole", {"actor": "viewer-é", "role": "VIEWER"}),

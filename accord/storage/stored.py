@@ -21,11 +21,11 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from ..domain.instants import format_instant
-from ..domain.partnership import Partnership, PartnershipEvent
-from .log import LogRecord
-from .records import indexed
-from .views import data_json, row_of
+from accord.domain.instants import format_instant
+from accord.domain.partnership import Partnership, PartnershipEvent
+from accord.projections.records import indexed
+from accord.storage.log import LogRecord
+from accord.storage.views import data_json, row_of
 
 _NESTED = (dict, list)
 _UTC = "+00:00"

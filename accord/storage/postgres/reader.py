@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .reader import HistoryCache, PartnershipEntry, _entry
-from .records import IndexedEvent
-from .views import EVENT_COLUMNS, event_of, events_of
-from .worker_threads import in_worker_thread
+from accord.projections.records import IndexedEvent
+from accord.storage.reader import HistoryCache, PartnershipEntry, _entry
+from accord.storage.views import EVENT_COLUMNS, event_of, events_of
+from accord.threads import in_worker_thread
 
 PARTNERSHIP_COLUMNS = "p.id, p.name, p.purpose, p.formed_at, p.version"
 

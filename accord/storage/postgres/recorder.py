@@ -42,14 +42,19 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ..domain.partnership import Partnership
-from .group_commit import GroupCommit
-from .stored import Projected, read_plainly
-from .views import EVENT_COLUMNS
+from accord.domain.partnership import Partnership
+from accord.storage.postgres.group_commit import GroupCommit
+from accord.storage.stored import Projected, read_plainly
+from accord.storage.views import EVENT_COLUMNS
 
 log = logging.getLogger("accord.views")
 # Inserts of more events than this (imports) are left to the projector, which writes
 # batches faster, and eventsourcing's own insert; so is a transaction's group at most.
+IMPORT_CHUNK = 500
+"""Events per insert when an import is recorded in PostgreSQL. eventsourcing inserts
+through psycopg's pipeline mode, which stops flushing once the last command of a
+pipeline is queued: a single insert of many megabytes (~10,000 events) never reaches
+the server in full, and both sides then wait for each other forever."""
 INLINE_LIMIT = 20
 
 

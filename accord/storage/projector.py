@@ -12,11 +12,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..domain.partnership import Partnership
-from ..domain.service import AccordApplication
-from .log import EventLog
-from .stored import EXTRA_NAMES, Projected, projected
-from .views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase
+from accord.application.service import AccordApplication
+from accord.domain.partnership import Partnership
+from accord.storage.log import EventLog
+from accord.storage.stored import EXTRA_NAMES, Projected, projected
+from accord.storage.views import EVENT_COLUMNS, VIEW_NAME, VIEWS_VERSION, ViewDatabase
 
 BATCH = 2000
 DIRECTORY_KINDS = frozenset(EXTRA_NAMES)  # the kinds that change more than the index

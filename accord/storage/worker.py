@@ -15,11 +15,12 @@ import threading
 import time
 from typing import Any
 
-from ..domain.service import AccordApplication
-from ..settings import Database, database_from_url, open_application
-from .listener import EVENTS_CHANNEL, announce_views
-from .projector import Projector
-from .views import ViewDatabase
+from accord.application.service import AccordApplication
+from accord.settings import Database, database_from_url
+from accord.storage.event_store import open_application
+from accord.storage.postgres.listener import EVENTS_CHANNEL, announce_views
+from accord.storage.projector import Projector
+from accord.storage.views import ViewDatabase
 
 LOCK_KEY = 7_316_452_019  # "accord projector": any constant shared by all workers
 log = logging.getLogger("accord.worker")

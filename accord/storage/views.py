@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from .records import IndexedEvent
+from accord.projections.records import IndexedEvent
 
 VIEWS_VERSION = 3
 VIEW_NAME = "accord"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .projections.views import ViewDatabase
+from accord.storage.views import ViewDatabase
 
 PREFIX = "acc_"
 TABLE = """CREATE TABLE IF NOT EXISTS auth_tokens (

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain.service import AccordApplication, ChainReport
-from .settings import audit_key
+from accord.application.service import AccordApplication, ChainReport
+from accord.settings import audit_key
 
 
 def _mac(pid: str, position: int, head: str) -> str:

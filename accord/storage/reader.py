@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .records import IndexedEvent
-from .views import EVENT_COLUMNS, ViewDatabase, event_of, events_of
+from accord.projections.records import IndexedEvent
+from accord.storage.views import EVENT_COLUMNS, ViewDatabase, event_of, events_of
 
 CACHED_PARTNERSHIPS = 64
 CACHED_EVENTS = 100_000

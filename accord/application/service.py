@@ -23,12 +23,17 @@ from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import IntegrityError, Mapper
 
-from .chain import chain_hash
-from .commands import COMMON_FIELDS, MUTATIONS, Command, read_command, read_idempotency_key
-from .errors import (
+from accord.domain.chain import chain_hash
+from accord.domain.commands import (
+    COMMON_FIELDS,
+    MUTATIONS,
+    Command,
+    read_command,
+    read_idempotency_key,
+)
+from accord.domain.errors import (
     UNKNOWN_PARTNERSHIP,
     DomainError,
     Forbidden,
@@ -36,20 +41,17 @@ from .errors import (
     duplicate,
     not_found,
 )
-from .identity import partnership_id_for_key, position_of_event
-from .instants import InstantError, parse_instant
-from .partnership import Partnership, PartnershipEvent, id_text
-from .seal import make_sealer
-from .values import AccessRole
+from accord.domain.identity import partnership_id_for_key, position_of_event
+from accord.domain.instants import InstantError, parse_instant
+from accord.domain.partnership import Partnership, PartnershipEvent, id_text
+from accord.domain.seal import make_sealer
+from accord.domain.values import AccessRole
 
 Clock = Callable[[], datetime]
+MapperFactory = Callable[[Mapper[uuid.UUID]], Mapper[uuid.UUID]]
+"""Builds the store's mapper from eventsourcing's default one (the storage layer's)."""
 MAX_ATTEMPTS = 20
 SNAPSHOT_INTERVAL = 100
-IMPORT_CHUNK = 500
-"""Events per insert when an import is recorded in PostgreSQL. eventsourcing inserts
-through psycopg's pipeline mode, which stops flushing once the last command of a
-pipeline is queued: a single insert of many megabytes (~10,000 events) never reaches
-the server in full, and both sides then wait for each other forever."""
 
 
 @dataclass(frozen=True)
@@ -127,38 +129,6 @@ def fingerprint(mutation: str, raw: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-StateEncoder = Callable[[dict[str, Any]], "bytes | None"]
-
-
-class EventMapper(Mapper[uuid.UUID]):
-    """eventsourcing's mapper, with partnership events' state written by a given
-    encoder (None from it: the transcoder writes that one)."""
-
-    def __init__(self, *, encode_state: StateEncoder, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.encode_state = encode_state
-
-    def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if not isinstance(domain_event, PartnershipEvent) or type(domain_event).class_version > 1:
-            return super().to_stored_event(domain_event)
-        state = dict(vars(domain_event))
-        originator_id = state.pop("originator_id")
-        originator_version = state.pop("originator_version")
-        stored_state = self.encode_state(state)
-        if stored_state is None:
-            stored_state = self.transcoder.encode(state)
-        if self.compressor:
-            stored_state = self.compressor.compress(stored_state)
-        if self.cipher:
-            stored_state = self.cipher.encrypt(stored_state)
-        return StoredEvent(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
-            state=stored_state,
-        )
-
-
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -182,9 +152,11 @@ class AccordApplication(Application[uuid.UUID]):
         env: Mapping[str, str] | None = None,
         clock: Clock = system_clock,
         audit_key: bytes | None = None,
-        state_encoder: StateEncoder | None = None,
+        mapper: MapperFactory | None = None,
+        import_chunk: int | None = None,
     ) -> None:
-        self._state_encoder = state_encoder  # read by construct_mapper, in super().__init__
+        self._mapper_factory = mapper  # read by construct_mapper, in super().__init__
+        self.import_chunk = import_chunk
         super().__init__(env)
         self.sealer = make_sealer(audit_key) if audit_key else None
         self._clock = clock
@@ -196,14 +168,7 @@ class AccordApplication(Application[uuid.UUID]):
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         mapper = super().construct_mapper()
-        if self._state_encoder is None:
-            return mapper
-        return EventMapper(
-            transcoder=mapper.transcoder,
-            compressor=mapper.compressor,
-            cipher=mapper.cipher,
-            encode_state=self._state_encoder,
-        )
+        return mapper if self._mapper_factory is None else self._mapper_factory(mapper)
 
     # ---------------------------------------------------------------- commands
 
@@ -438,14 +403,11 @@ class AccordApplication(Application[uuid.UUID]):
 
     def _save_imported(self, partnership: Partnership) -> int:
         """Save a judged import straight through the recorder (no per-event recording
-        objects): in one insert, or in chunks on PostgreSQL (see IMPORT_CHUNK; a crash
-        between chunks leaves a valid prefix of the history). The last notification id."""
+        objects): in one insert, or in chunks of `import_chunk` events where the store
+        needs them (a crash between chunks leaves a valid prefix of the history). The last
+        notification id."""
         stored = [self.mapper.to_stored_event(e) for e in partnership.collect_events()]
-        on_postgres = any(
-            kind.__module__.startswith("eventsourcing.postgres")
-            for kind in type(self.recorder).__mro__
-        )
-        chunk = IMPORT_CHUNK if on_postgres else max(1, len(stored))
+        chunk = self.import_chunk or max(1, len(stored))
         ids: list[int] = []
         for start in range(0, len(stored), chunk):
             ids.extend(self.recorder.insert_events(stored[start : start + chunk]) or ())

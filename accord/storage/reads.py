@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from .reader import PartnershipEntry, ViewReader
-from .records import IndexedEvent
-from .worker_threads import in_worker_thread
+from accord.projections.records import IndexedEvent
+from accord.storage.reader import PartnershipEntry, ViewReader
+from accord.threads import in_worker_thread
 
 T = TypeVar("T")
 

@@ -1,0 +1,27 @@
+"""The event store as every Accord process opens it (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from accord.application.service import AccordApplication
+from accord.settings import Database, audit_key
+from accord.storage.mapper import mapper_with
+from accord.storage.postgres.recorder import IMPORT_CHUNK
+from accord.storage.state_encoding import encode_event_state
+
+
+def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
+    """The write side as every Accord process opens it: the audit key (or `key`),
+    events' state written by orjson (`state_encoding`), and on PostgreSQL the views
+    written in each insert's transaction (`storage.postgres.recorder`)."""
+    env = database.eventsourcing_env
+    postgres = database.kind == "postgresql"
+    if postgres:  # views written with the events they show
+        env["APPLICATION_RECORDER_TOPIC"] = (
+            "accord.storage.postgres.recorder:ViewingPostgresRecorder"
+        )
+    return AccordApplication(
+        env,
+        audit_key=audit_key() if key is None else key,
+        mapper=mapper_with(encode_event_state),
+        import_chunk=IMPORT_CHUNK if postgres else None,
+    )
