@@ -9,12 +9,12 @@ from typing import Any
 
 from accord.application.service import AccordApplication, Outcome
 from accord.settings import Database, database_from_url
-from accord.storage.event_store import open_application
+from accord.storage.async_reads import AsyncReads, ThreadedReads
+from accord.storage.event_store import open_application, open_views
 from accord.storage.postgres.listener import PostgresListener, announce_views
 from accord.storage.postgres.reader import AsyncViewReader
 from accord.storage.projector import Projector, ProjectorThread
 from accord.storage.reader import ViewReader
-from accord.storage.reads import AsyncReads, ThreadedReads
 from accord.storage.views import ViewDatabase
 
 
@@ -34,8 +34,7 @@ class Runtime:
     @classmethod
     def open(cls, url: str | None = None, *, project: bool = True) -> Runtime:
         database = database_from_url(url)
-        target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
-        views = ViewDatabase(database.kind, target)
+        views = open_views(database)
         with views.schema_lock():  # the event store's tables, then the views'
             app = open_application(database)
             runtime = cls(database, app, views, ViewReader(views))

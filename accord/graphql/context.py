@@ -20,9 +20,9 @@ import strawberry
 
 from accord.application.service import AccordApplication, Outcome
 from accord.projections.records import IndexedEvent
+from accord.storage.async_reads import AsyncReads
 from accord.storage.projector import ProjectorThread
 from accord.storage.reader import PartnershipEntry, ViewReader
-from accord.storage.reads import AsyncReads
 from accord.threads import in_worker_thread
 
 if TYPE_CHECKING:

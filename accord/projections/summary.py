@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from accord.projections import event_types as types
-from accord.projections.fields import Data, EventDataError
+from accord.projections.event_data import Data, EventDataError
 from accord.projections.health.checkins import check_in_score
 from accord.projections.records import IndexedEvent
 from accord.projections.wording import KIND_WORDS, amount, figure, percent, quantity

@@ -18,7 +18,7 @@ from typing import Final
 
 from accord.domain.instants import parse_instant
 from accord.projections import event_types
-from accord.projections.fields import Data
+from accord.projections.event_data import Data
 from accord.projections.records import IndexedEvent
 from accord.projections.summary import summary
 from accord.projections.visibility import (

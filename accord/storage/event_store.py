@@ -1,4 +1,4 @@
-"""The event store as every Accord process opens it (SQLite or PostgreSQL)."""
+"""The event store and its views as every Accord process opens them (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from accord.application.service import AccordApplication
 from accord.settings import Database, audit_key
 from accord.storage.mapper import mapper_with
 from accord.storage.postgres.recorder import IMPORT_CHUNK
+from accord.storage.postgres.views import PostgresViews
+from accord.storage.sqlite import SqliteViews
 from accord.storage.state_encoding import encode_event_state
+from accord.storage.views import ViewDatabase
 
 
 def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
@@ -25,3 +28,10 @@ def open_application(database: Database, key: bytes | None = None) -> AccordAppl
         mapper=mapper_with(encode_event_state),
         import_chunk=IMPORT_CHUNK if postgres else None,
     )
+
+
+def open_views(database: Database) -> ViewDatabase:
+    """The views' connection factory, in the event store's own database."""
+    if database.kind == "postgresql":
+        return PostgresViews(database.psycopg_conninfo)
+    return SqliteViews(database.path)

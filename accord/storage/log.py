@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from accord.storage.views import ViewDatabase
+
 # (position, partnership id, version, topic, stored state)
 LogRecord = tuple[int, str, int, str, bytes]
 
@@ -18,20 +20,8 @@ LogRecord = tuple[int, str, int, str, bytes]
 class EventLog:
     """Selects stored events by notification position on a given connection."""
 
-    def __init__(self, recorder: Any, kind: str) -> None:
-        table = recorder.events_table_name
-        if kind == "sqlite":
-            self.select = (
-                f'SELECT rowid, originator_id, originator_version, topic, state FROM "{table}" '
-                "WHERE rowid >= ? ORDER BY rowid LIMIT ?"
-            )
-        else:
-            schema = recorder.datastore.schema
-            self.select = (
-                "SELECT notification_id, originator_id::text, originator_version, topic, "
-                f'state FROM "{schema}"."{table}" '
-                "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
-            )
+    def __init__(self, recorder: Any, views: ViewDatabase) -> None:
+        self.select = views.log_select(recorder)
 
     def read(self, connection: Any, start: int, limit: int) -> list[LogRecord]:
         """Up to `limit` records from position `start` on."""

@@ -29,7 +29,7 @@ class Projector:
         self.app = app
         self.views = views
         self.connection = views.connect()
-        self.log = EventLog(app.recorder, views.kind)
+        self.log = EventLog(app.recorder, views)
         self._prepare()
         self.last_position = self.position()  # as of the last batch
 
@@ -82,8 +82,9 @@ class Projector:
         return len(records)
 
     def _locked_position(self) -> int:
-        lock = " FOR UPDATE" if self.views.kind == "postgresql" else ""
-        select = self.views.sql(f"SELECT position FROM view_tracking WHERE view = ?{lock}")
+        select = self.views.sql(
+            f"SELECT position FROM view_tracking WHERE view = ?{self.views.row_lock}"
+        )
         row = self.connection.execute(select, (VIEW_NAME,)).fetchone()
         if row is None:  # new (or just rebuilt) views
             self.connection.execute(
@@ -144,11 +145,7 @@ class Projector:
             f"INSERT INTO view_events ({EVENT_COLUMNS}) VALUES ({placeholders}) "
             "ON CONFLICT (partnership_id, position) DO NOTHING"
         )
-        if self.views.kind == "sqlite":
-            self.connection.executemany(insert, rows)
-        else:
-            with self.connection.cursor() as cursor:
-                cursor.executemany(insert, rows)
+        self.views.insert_many(self.connection, insert, rows)
         # The log holds each partnership's events in position order: its last row here
         # is its newest.
         versions = {row[0]: row[1] for row in rows}

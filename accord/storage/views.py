@@ -1,16 +1,17 @@
 """Persisted views: the partnership directory, access grants and the event index.
 
-One schema for SQLite and PostgreSQL. Each change to the views is written in the same
-transaction as the position it brings them to (`view_tracking`), so a projection
-that dies mid-batch leaves nothing half-written and resumes where it stopped.
+One schema for SQLite and PostgreSQL; each backend's connections are in a module named
+for it (`storage.sqlite`, `storage.postgres.views`). Each change to the views is written
+in the same transaction as the position it brings them to (`view_tracking`), so a
+projection that dies mid-batch leaves nothing half-written and resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,7 +21,6 @@ from accord.projections.records import IndexedEvent
 
 VIEWS_VERSION = 3
 VIEW_NAME = "accord"
-SCHEMA_LOCK_KEY = 7_316_452_020  # an advisory lock shared by every Accord process
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS view_tracking (
@@ -137,59 +137,36 @@ def events_of(
     return events
 
 
-class ViewDatabase:
-    """A connection factory for the views, in SQLite (a file) or PostgreSQL (psycopg)."""
+class ViewDatabase(ABC):
+    """A connection factory for the views; `storage.sqlite` and `storage.postgres.views`
+    say how for each backend (statements here are written with `?` placeholders)."""
 
-    def __init__(self, kind: str, target: str) -> None:
-        self.kind = kind
+    kind: str  # "sqlite" or "postgresql", as `settings.Database.kind`
+    row_lock = ""  # appended to a SELECT that must lock the rows it reads
+
+    def __init__(self, target: str) -> None:
         self.target = target  # a file path, or a psycopg conninfo
 
     def sql(self, text: str) -> str:
-        return text.replace("?", "%s") if self.kind == "postgresql" else text
+        return text
 
-    def connect(self) -> Any:
-        if self.kind == "sqlite":
-            connection = sqlite3.connect(
-                self.target, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            # Views are copies of the event store, so zeroing their freed pages (this
-            # SQLite's default) protects nothing and makes a rebuild's drop 4x slower.
-            connection.execute("PRAGMA secure_delete=FAST")
-            return connection
-        import psycopg
+    @abstractmethod
+    def connect(self) -> Any: ...
 
-        return psycopg.connect(self.target, autocommit=True)
+    @abstractmethod
+    def transaction(self, connection: Any) -> AbstractContextManager[None]: ...
 
-    @contextmanager
-    def transaction(self, connection: Any) -> Iterator[None]:
-        if self.kind == "sqlite":
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        else:
-            with connection.transaction():
-                yield
+    def schema_lock(self) -> AbstractContextManager[None]:
+        """Held while a process creates the tables it needs (nothing to hold by default)."""
+        return nullcontext()
 
-    @contextmanager
-    def schema_lock(self) -> Iterator[None]:
-        """Held while a process creates the tables it needs. On PostgreSQL, `CREATE ...
-        IF NOT EXISTS` run at once by several sessions can fail ("tuple concurrently
-        updated", a duplicate type), so processes started together on an empty database
-        take turns; on SQLite its write lock already serialises them."""
-        if self.kind != "postgresql":
-            yield
-            return
-        import psycopg
+    @abstractmethod
+    def log_select(self, recorder: Any) -> str:
+        """Stored events by notification position, from `?` on, at most `?` of them, as
+        (position, partnership id, version, topic, state); the table is the recorder's."""
 
-        with psycopg.connect(self.target, autocommit=True) as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
-            yield  # the lock ends with the session
+    def insert_many(self, connection: Any, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        connection.executemany(statement, rows)
 
     def create(self, connection: Any) -> None:
         for statement in TABLES:

@@ -12,17 +12,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
-from typing import Any
 
 from accord.application.service import AccordApplication
 from accord.settings import Database, database_from_url
-from accord.storage.event_store import open_application
-from accord.storage.postgres.listener import EVENTS_CHANNEL, announce_views
+from accord.storage.event_store import open_application, open_views
+from accord.storage.postgres.worker import run_postgres
 from accord.storage.projector import Projector
-from accord.storage.views import ViewDatabase
 
-LOCK_KEY = 7_316_452_019  # "accord projector": any constant shared by all workers
 log = logging.getLogger("accord.worker")
 
 
@@ -39,7 +35,7 @@ def run_worker(
     while not stop.is_set():
         try:
             if database.kind == "postgresql":
-                _run_postgres(database, poll_seconds, stop)
+                run_postgres(database, _open, poll_seconds, stop)
             else:
                 _run_sqlite(database, poll_seconds, stop)
         except Exception as error:  # the store went away: wait and reconnect
@@ -49,8 +45,7 @@ def run_worker(
 
 
 def _open(database: Database) -> tuple[AccordApplication, Projector]:
-    target = database.path if database.kind == "sqlite" else database.psycopg_conninfo
-    views = ViewDatabase(database.kind, target)
+    views = open_views(database)
     with views.schema_lock():
         app = open_application(database)
         return app, Projector(app, views)
@@ -65,38 +60,3 @@ def _run_sqlite(database: Database, poll_seconds: float, stop: threading.Event) 
     finally:
         projector.close()
         app.close()
-
-
-def _run_postgres(database: Database, poll_seconds: float, stop: threading.Event) -> None:
-    import psycopg
-
-    with psycopg.connect(database.psycopg_conninfo, autocommit=True) as lock:
-        log.info("waiting for the projector lock (another worker may be active)")
-        while not stop.is_set():
-            held = lock.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
-            if held and held[0]:
-                break
-            stop.wait(0.5)
-        if stop.is_set():
-            return
-        log.info("holding the projector lock: projecting")
-        app, projector = _open(database)
-        try:
-            lock.execute(f"LISTEN {EVENTS_CHANNEL}")
-            while not stop.is_set():
-                if projector.run_until_current():
-                    announce_views(lock, projector.position())
-                _wait_for_notify(lock, poll_seconds)
-        finally:
-            projector.close()
-            app.close()
-
-
-def _wait_for_notify(connection: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    for _ in connection.notifies(timeout=timeout, stop_after=1):
-        break
-    # Drain whatever else arrived meanwhile, without waiting.
-    if time.monotonic() < deadline:
-        for _ in connection.notifies(timeout=0.001):
-            pass

@@ -15,7 +15,7 @@ from bench.generate import generate_history
 def log_records(runtime: Runtime) -> list[LogRecord]:
     connection = runtime.views.connect()
     try:
-        return EventLog(runtime.app.recorder, runtime.views.kind).read(connection, 1, 10_000)
+        return EventLog(runtime.app.recorder, runtime.views).read(connection, 1, 10_000)
     finally:
         connection.close()
 

@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import DAY, micros
 from accord.projections.records import IndexedEvent
 
@@ -25,9 +25,9 @@ ITEMS: Final = ("reliability", "openness", "respect", "sharedOwnership")
 Pair = tuple[str, str | None]
 
 
-def check_in_score(data: fields.Data) -> float:
+def check_in_score(data: event_data.Data) -> float:
     """The mean of `(x - 1) / 4` over the four items."""
-    return math.fsum((fields.integer(data, item) - 1) / 4 for item in ITEMS) / 4
+    return math.fsum((event_data.integer(data, item) - 1) / 4 for item in ITEMS) / 4
 
 
 @dataclass(slots=True)
@@ -56,8 +56,8 @@ class CheckInIndex:
             if event.type != types.TRUST_CHECK_IN_RECORDED:
                 continue
             pair = (
-                fields.text(event.data, "respondentId"),
-                fields.optional_text(event.data, "aboutId"),
+                event_data.text(event.data, "respondentId"),
+                event_data.optional_text(event.data, "aboutId"),
             )
             track = self._pairs.setdefault(pair, _PairTrack())
             track.instants.append(micros(event.occurred_at))

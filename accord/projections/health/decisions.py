@@ -12,8 +12,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import micros
 from accord.projections.records import IndexedEvent
 
@@ -40,7 +40,7 @@ class DecisionIndex:
     def __init__(self, events: Iterable[IndexedEvent]) -> None:
         """`events`: known events in history order (other types are skipped)."""
         decisions = [event for event in events if event.type == types.DECISION_RECORDED]
-        deciders = [fields.id_list(event.data, "decidedBy") for event in decisions]
+        deciders = [event_data.id_list(event.data, "decidedBy") for event in decisions]
         self.credit_scale = math.lcm(1, *(len(names) for names in deciders if names))
         self._instants = [micros(event.occurred_at) for event in decisions]
         self._with_rationale = [0]
@@ -49,17 +49,18 @@ class DecisionIndex:
         self._credits: dict[str, _Credits] = {}
         for event, at, names in zip(decisions, self._instants, deciders, strict=True):
             data = event.data
-            explained = not fields.is_blank(fields.optional_text(data, "rationale"))
+            explained = not event_data.is_blank(event_data.optional_text(data, "rationale"))
             self._with_rationale.append(self._with_rationale[-1] + explained)
             self._by_consensus.append(
-                self._by_consensus[-1] + (fields.optional_text(data, "method") == "CONSENSUS")
+                self._by_consensus[-1] + (event_data.optional_text(data, "method") == "CONSENSUS")
             )
             self._on_governance.append(
-                self._on_governance[-1] + (fields.optional_text(data, "category") == "GOVERNANCE")
+                self._on_governance[-1]
+                + (event_data.optional_text(data, "category") == "GOVERNANCE")
             )
             if not names:
                 continue
-            significance = fields.integer(data, "significance", default=1)
+            significance = event_data.integer(data, "significance", default=1)
             credit = significance * self.credit_scale // len(names)
             for name in names:
                 credits = self._credits.setdefault(name, _Credits())

@@ -16,8 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import DAY, FOREVER, micros
 from accord.projections.records import IndexedEvent
 
@@ -139,16 +139,16 @@ class CommitmentLedger:
             if event.type == types.COMMITMENT_MADE:
                 self._make(event)
             elif event.type in (types.COMMITMENT_DELIVERED, types.COMMITMENT_RELEASED):
-                record = self._by_id.get(fields.text(event.data, "commitmentId"))
+                record = self._by_id.get(event_data.text(event.data, "commitmentId"))
                 if record is None:
                     continue
                 at = micros(event.occurred_at)
                 if event.type == types.COMMITMENT_DELIVERED:
-                    quantity = fields.number(event.data, "quantity").as_integer_ratio()
+                    quantity = event_data.number(event.data, "quantity").as_integer_ratio()
                     deliveries.append((record, at, quantity))
                 elif record.released == FOREVER:
                     record.released = at
-                    record.released_by_agreement = fields.flag(event.data, "byAgreement")
+                    record.released_by_agreement = event_data.flag(event.data, "byAgreement")
         quantities = [record.quantity.as_integer_ratio() for record in self.records]
         self.scale = math.lcm(
             1, *(ratio[1] for ratio in quantities), *(ratio[1] for _, _, ratio in deliveries)
@@ -175,14 +175,14 @@ class CommitmentLedger:
 
     def _make(self, event: IndexedEvent) -> None:
         data = event.data
-        kind = fields.text(data, "kind")
-        due_at = fields.instant(data, "dueAt")
+        kind = event_data.text(data, "kind")
+        due_at = event_data.instant(data, "dueAt")
         record = CommitmentRecord(
-            id=fields.text(data, "commitmentId"),
-            partner_id=fields.text(data, "partnerId"),
+            id=event_data.text(data, "commitmentId"),
+            partner_id=event_data.text(data, "partnerId"),
             kind=kind,
-            quantity=fields.number(data, "quantity"),
-            unit=fields.optional_text(data, "unit") or UNITS.get(kind, ""),
+            quantity=event_data.number(data, "quantity"),
+            unit=event_data.optional_text(data, "unit") or UNITS.get(kind, ""),
             due_at=due_at,
             made=micros(event.occurred_at),
             due=micros(due_at),

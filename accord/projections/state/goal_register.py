@@ -11,8 +11,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import FOREVER, micros
 from accord.projections.records import IndexedEvent
 
@@ -74,7 +74,7 @@ class GoalIndex:
         self.revision_instants.sort()
 
     def _add(self, event: IndexedEvent, at: int) -> None:
-        goal_id = fields.text(event.data, "goalId")
+        goal_id = event_data.text(event.data, "goalId")
         track = self._goals.setdefault(goal_id, _GoalTrack(goal_id))
         if event.type == types.GOAL_SET:
             if track.set_event is None:
@@ -90,14 +90,14 @@ class GoalIndex:
         elif event.type == types.GOAL_RETIRED:
             track.retired_at = min(track.retired_at, at)
         elif event.type == types.GOAL_ENDORSED:
-            partner_id = fields.text(event.data, "partnerId")
+            partner_id = event_data.text(event.data, "partnerId")
             endorsements = track.endorsements.setdefault(partner_id, _Endorsements())
             endorsements.instants.append(at)
             endorsements.endorsements.append(
                 Endorsement(
                     partner_id=partner_id,
-                    version=fields.integer(event.data, "version"),
-                    rating=fields.integer(event.data, "rating"),
+                    version=event_data.integer(event.data, "version"),
+                    rating=event_data.integer(event.data, "rating"),
                     endorsed_at=event.occurred_at,
                 )
             )
@@ -126,7 +126,7 @@ class GoalIndex:
                 current.append(endorsements.endorsements[index])
         return Goal(
             id=track.goal_id,
-            statement=fields.text(latest.data, "statement"),
+            statement=event_data.text(latest.data, "statement"),
             version=version,
             set_at=track.set_event.occurred_at,
             revised_at=latest.occurred_at if revised else None,

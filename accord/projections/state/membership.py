@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import micros
 from accord.projections.records import IndexedEvent
 
@@ -46,7 +46,7 @@ class MembershipIndex:
         for event in events:
             if event.type not in (types.PARTNER_JOINED, types.PARTNER_LEFT):
                 continue
-            partner_id = fields.text(event.data, "partnerId")
+            partner_id = event_data.text(event.data, "partnerId")
             track = self._tracks.setdefault(partner_id, _Track())
             track.instants.append(micros(event.occurred_at))
             track.events.append(event)
@@ -82,8 +82,8 @@ class MembershipIndex:
         joined = track.events[index]
         return Partner(
             id=partner_id,
-            name=fields.text(joined.data, "name"),
-            sector=fields.text(joined.data, "sector"),
+            name=event_data.text(joined.data, "name"),
+            sector=event_data.text(joined.data, "sector"),
             joined_at=joined.occurred_at,
             left_at=left,
         )

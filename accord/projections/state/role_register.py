@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accord.projections import event_data
 from accord.projections import event_types as types
-from accord.projections import fields
 from accord.projections.moments import micros
 from accord.projections.records import IndexedEvent
 
@@ -48,7 +48,7 @@ class RoleIndex:
         for event in events:
             if event.type not in types.LEADERSHIP_EVENTS:
                 continue
-            role = fields.text(event.data, "role")
+            role = event_data.text(event.data, "role")
             track = self._roles.get(role)
             appointed_before = role in filled
             if event.type == types.LEADER_DEPARTED and not appointed_before:
@@ -82,8 +82,8 @@ class RoleIndex:
                 roles.append(
                     LeadershipRole(
                         role=name,
-                        partner_id=fields.text(latest.data, "partnerId"),
-                        person=fields.text(latest.data, "person"),
+                        partner_id=event_data.text(latest.data, "partnerId"),
+                        person=event_data.text(latest.data, "person"),
                         since=latest.occurred_at,
                         vacant=False,
                     )
