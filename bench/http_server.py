@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from accord.domain.instants import format_instant
 from accord.graphql.connections import encode_cursor, page_bounds
-from accord.graphql.reads import matching_events
+from accord.graphql.partnership_reads import matching_events
 from accord.graphql.scalars import end_of, parse_date_time
 from accord.projections.event_json import event_json
 from accord.projections.health import health, health_to_json

@@ -36,13 +36,13 @@ from accord.graphql.connections import (
     page_info,
 )
 from accord.graphql.context import AccordContext, Info
+from accord.graphql.decorators import resolver
 from accord.graphql.directory import PartnerDirectory
 from accord.graphql.enums import DecisionCategory, EventType, Interval
 from accord.graphql.errors import bad_argument
-from accord.graphql.fields import resolver
 from accord.graphql.health_types import Health
 from accord.graphql.limits import MAX_SERIES_SAMPLES
-from accord.graphql.reads import (
+from accord.graphql.partnership_reads import (
     LAST_SERIES_INSTANT,
     health_at,
     health_series_at,

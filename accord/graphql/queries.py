@@ -10,8 +10,8 @@ import strawberry
 from accord.graphql.arguments import After, First, given, page_size
 from accord.graphql.connections import PageInfo, decode_cursor, encode_cursor
 from accord.graphql.context import Info
+from accord.graphql.decorators import resolver
 from accord.graphql.errors import bad_argument
-from accord.graphql.fields import resolver
 from accord.graphql.partnership import Partnership, PartnershipConnection, PartnershipEdge
 from accord.graphql.types import Event, Node
 

@@ -18,8 +18,8 @@ import strawberry
 from accord.domain.errors import UNKNOWN_PARTNERSHIP
 from accord.graphql.arguments import given
 from accord.graphql.context import AccordContext, Info
+from accord.graphql.decorators import subscription
 from accord.graphql.errors import QueryError, bad_argument
-from accord.graphql.fields import subscription
 from accord.graphql.types import Event
 
 BATCH = 200

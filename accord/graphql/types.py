@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from accord.graphql.context import Info
+from accord.graphql.decorators import resolver
 from accord.graphql.directory import PartnerDirectory
 from accord.graphql.enums import (
     CommitmentStatus,
@@ -19,7 +20,6 @@ from accord.graphql.enums import (
     ResourceKind,
     Sector,
 )
-from accord.graphql.fields import resolver
 from accord.graphql.scalars import end_of
 from accord.projections.records import IndexedEvent
 from accord.projections.state import Commitment as CommitmentState
