@@ -4,30 +4,45 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench fuzz schema assets clean
+.PHONY: run test check bench fuzz schema assets lock clean
 
-$(STAMP): pyproject.toml
+# Python packages come from requirements/dev.txt, locked with hashes (`make lock`).
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Accord needs Python 3.11+"'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The page's JavaScript comes from the npm registry, pinned by package-lock.json;
-# GraphiQL's files are kept in the repository (accord/web/assets.sh refreshes them).
+# Lock Python dependencies with hashes: requirements/app.txt (the application: what the
+# Docker image installs), requirements/dev.txt (CI and development), requirements/build.txt
+# (what builds the wheel). Versions already locked are kept; `make lock UPGRADE=1` takes
+# the newest that pyproject.toml allows.
+LOCK := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: $(STAMP)
+	$(LOCK) pyproject.toml --extra dev -o requirements/dev.txt
+	$(LOCK) pyproject.toml -c requirements/dev.txt -o requirements/app.txt
+	$(LOCK) requirements/build.in -o requirements/build.txt
+
+# npm packages the tests use (axe-core, ...), pinned by package-lock.json.
 NODE_STAMP := node_modules/.installed
-$(NODE_STAMP): package.json package-lock.json accord/web/vendor.sh
+$(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	sh accord/web/vendor.sh
 	touch $(NODE_STAMP)
 
-assets: $(STAMP) $(NODE_STAMP)
-	@test -f accord/web/static/graphiql/graphiql.min.js || sh accord/web/assets.sh
+# The page's browser libraries are kept in the repository (accord/web/static/vendor and
+# graphiql, with their licences and SHA-256 in VERSIONS), so installing and running
+# Accord needs no node. `make assets` rebuilds them from the pinned npm packages; with
+# nothing new it leaves the tree unchanged.
+assets: $(NODE_STAMP)
+	sh accord/web/vendor.sh
+	sh accord/web/assets.sh
 
-run: $(STAMP) assets
+run: $(STAMP)
 	$(BIN)/accord demo --database sqlite:///accord.db
 
-test: $(STAMP) assets
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -q
 
 check: $(STAMP)

@@ -264,8 +264,14 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from accord.web.app import MissingPageFiles, check_page_files
     from accord.web.server import serve
 
+    try:
+        check_page_files()  # before the database is opened (create_app checks again)
+    except MissingPageFiles as error:
+        print(f"accord: {error}", file=sys.stderr)
+        return 2
     if args.no_auth:
         if args.host not in LOOPBACK:
             print(

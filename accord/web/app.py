@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -17,22 +17,66 @@ from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
 from accord.threads import in_worker_thread
 from accord.web.limits import BodySizeLimit
-from accord.web.pages import home_page
 from accord.web.request_ids import RequestIds
 from accord.web.view import AccordGraphQL, TokenCheck
 
 STATIC = Path(__file__).with_name("static")
 
+# The files the page and GraphiQL load, under static/. The browser libraries (vendor/,
+# graphiql/) are kept in the repository, built from pinned npm packages by `make assets`.
+PAGE_FILES = (
+    "index.html",
+    "app.css",
+    "js/main.js",
+    "vendor/vis-timeline-graph2d.min.js",
+    "vendor/echarts.min.js",
+    "graphiql/graphiql.min.js",
+    "graphiql/graphiql.min.css",
+    "graphiql/plugin-explorer.umd.js",
+    "graphiql/plugin-explorer.css",
+    "graphiql/react.production.min.js",
+    "graphiql/react-dom.production.min.js",
+    "graphiql/graphql-ws.min.js",
+)
+
+
+class MissingPageFiles(RuntimeError):
+    """The page's files are not all installed: the server would serve a broken page."""
+
+    def __init__(self, static: Path, missing: list[str]) -> None:
+        self.static = static
+        self.missing = missing
+        super().__init__(
+            f"cannot serve the page: {', '.join(missing)} missing from {static}. In a clone "
+            "of the repository these files are kept under accord/web/static: restore them "
+            "with git, or rebuild them with `make assets`. An installed Accord lacking them "
+            "was built from an incomplete tree: reinstall it from a wheel built from a full "
+            "clone (docker/build-wheel.sh)."
+        )
+
+
+def check_page_files(static: Path = STATIC) -> None:
+    """Raise MissingPageFiles, naming them, if any of PAGE_FILES is not under `static`."""
+    missing = [name for name in PAGE_FILES if not (static / name).is_file()]
+    if missing:
+        raise MissingPageFiles(static, missing)
+
 
 def create_app(
-    runtime: Services, *, auth: bool = False, check_token: TokenCheck | None = None
+    runtime: Services,
+    *,
+    auth: bool = False,
+    check_token: TokenCheck | None = None,
+    static: Path = STATIC,
 ) -> Starlette:
-    """The web application over one runtime.
+    """The web application over one runtime, serving the page from `static`.
 
     `auth=False` serves everyone as the local actor with access not enforced. With
     `auth=True`, requests need a bearer token that `check_token` maps to an actor
-    (without `check_token`, no token is valid).
+    (without `check_token`, no token is valid). Raises MissingPageFiles, naming them,
+    when any of the page's files are missing.
     """
+    check_page_files(static)
     feed = ViewsFeed(runtime)
     graphql = AccordGraphQL(runtime, feed, check_token=check_token, auth=auth)
 
@@ -48,12 +92,7 @@ def create_app(
         return JSONResponse(body)
 
     async def home(request: Request) -> Response:
-        index = STATIC / "index.html"
-        if index.is_file():
-            return FileResponse(index, media_type="text/html")
-        return HTMLResponse(
-            home_page(request.url_for("graphql").path, request.url_for("healthz").path)
-        )
+        return FileResponse(static / "index.html", media_type="text/html")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -68,7 +107,7 @@ def create_app(
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
-        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+        Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     middleware = [Middleware(RequestIds), Middleware(BodySizeLimit)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,5 +1,5 @@
-"""The HTML pages the server renders itself: GraphiQL (from local assets) and a fallback
-home page. Everything they load comes from this server: no CDN at run time."""
+"""The HTML page the server renders itself: GraphiQL, from local assets. Everything it
+loads comes from this server: no CDN at run time."""
 
 from __future__ import annotations
 
@@ -65,38 +65,7 @@ GRAPHIQL = """<!doctype html>
 </html>
 """
 
-HOME = """<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>Accord</title>
-    <link rel="icon" href="data:," />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <style>
-      body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;
-             padding: 0 1rem; line-height: 1.5; color: #1f2933; }
-      code { background: #f0f2f5; padding: 0 0.25rem; border-radius: 3px; }
-    </style>
-  </head>
-  <body>
-    <h1>Accord</h1>
-    <p>The history of a health-and-care partnership, and whether it is working.</p>
-    <ul>
-      <li><a href="{graphql}">Explore the GraphQL API in GraphiQL</a>
-        (queries, mutations and subscriptions at <code>{graphql}</code>)</li>
-      <li><a href="{healthz}">Service health</a></li>
-    </ul>
-  </body>
-</html>
-"""
-
 
 def graphiql_page(assets_url: str) -> str:
     """GraphiQL, loading its scripts and styles from `assets_url`."""
     return GRAPHIQL.replace("{assets}", escape(assets_url.rstrip("/"), quote=True))
-
-
-def home_page(graphql_url: str, healthz_url: str) -> str:
-    return HOME.replace("{graphql}", escape(graphql_url, quote=True)).replace(
-        "{healthz}", escape(healthz_url, quote=True)
-    )

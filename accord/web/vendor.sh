@@ -5,10 +5,13 @@
 #
 #   npm ci && sh accord/web/vendor.sh            (or: make assets)
 #
+# The copied files are kept in the repository, as GraphiQL's are, so every install (a
+# wheel, the Docker image) ships the page without node; run this only to refresh them.
 # Versions are pinned in package.json and package-lock.json (npm checks each tarball
 # against the lock file's integrity hash). The files copied and their SHA-256 are listed
-# in static/vendor/VERSIONS. axe-core and playwright-core stay in node_modules: only the
-# browser tests use them.
+# in static/vendor/VERSIONS; the same inputs give the same files, so a refresh with
+# nothing new leaves the tree unchanged. axe-core and playwright-core stay in
+# node_modules: only the browser tests use them.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
