@@ -10,17 +10,18 @@ request's header (invalid: the socket is closed with 4403).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -28,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
-from strawberry.types.unset import UnsetType
+from strawberry.types.unset import UNSET, UnsetType
 
 from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
 from accord.graphql.direct_mutations import DirectMutations
@@ -38,6 +39,19 @@ from accord.threads import in_worker_thread
 from accord.web.limits import replaying
 from accord.web.pages import graphiql_page
 from accord.web.request_ids import request_id_of
+from accord.web.transport import (
+    GRAPHQL_RESPONSE,
+    STATE_KEY,
+    as_response,
+    check_parameters,
+    check_request_content_type,
+    content_type_of,
+    error_response,
+    is_request_error,
+    media_type_of,
+    request_error_status,
+    response_media_type,
+)
 
 TokenCheck = Callable[[str], str | None]
 """A bearer token -> the actor it belongs to, or None when it is not valid."""
@@ -128,7 +142,7 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
             request = Request(scope, receive)
             actor = await self._actor_for(request.headers.get("authorization"))
             if actor is None:
-                await _unauthenticated()(scope, receive, send)
+                await _unauthenticated(request)(scope, receive, send)
                 return
             scope.setdefault("state", {})["accord_actor"] = actor
         if scope["type"] == "http" and scope.get("method") == "POST":
@@ -234,6 +248,97 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         assets = str(request.url_for("static", path="graphiql"))
         return HTMLResponse(graphiql_page(_path_only(assets)))
 
+    # GraphQL over HTTP (accord/web/transport.py): the media type is negotiated once per
+    # request; strawberry's refusals become GraphQL responses in it.
+
+    @overload
+    async def run(
+        self,
+        request: Request,
+        context: AccordContext = UNSET,
+        root_value: None = UNSET,
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self,
+        request: WebSocket,
+        context: AccordContext = UNSET,
+        root_value: None = UNSET,
+    ) -> WebSocket: ...
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: AccordContext = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+        media_type = response_media_type(request.headers.get("accept"))
+        if not _is_ide_request(request.scope):
+            if media_type is None:
+                message = f"/graphql answers in {GRAPHQL_RESPONSE} or application/json"
+                return error_response(None, 406, message)
+            request.scope.setdefault("state", {})[STATE_KEY] = media_type
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as refused:
+            return as_response(media_type, refused, request.method)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        """GET query parameters, or a POST body in `application/json` (else 415); each
+        parameter of its type (else 400). No batches and no streaming over HTTP."""
+        if request.method == "GET":
+            params: object = self.parse_query_params(request.query_params)
+        else:
+            check_request_content_type(request.content_type)
+            try:
+                params = self.parse_json(await request.get_body())
+            except ValueError as error:  # not UTF-8
+                raise HTTPException(400, "Unable to parse request body as JSON") from error
+        if not isinstance(params, dict):
+            raise HTTPException(400, "the request must be one JSON object")
+        check_parameters(params)
+        return GraphQLRequestData(
+            query=params.get("query"),
+            variables=params.get("variables"),
+            operation_name=params.get("operationName"),
+            extensions=params.get("extensions"),
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = media_type_of(request.scope)
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """No `data` entry for a request error in `application/graphql-response+json`."""
+        response = await super().process_result(request, result)
+        if media_type_of(request.scope) == GRAPHQL_RESPONSE and is_request_error(result):
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """The negotiated Content-Type; in `application/graphql-response+json`, a request
+        error (no `data`) is 400 (500 if the server failed before execution)."""
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = content_type_of(sub_response.media_type)
+        if (
+            sub_response.media_type == GRAPHQL_RESPONSE
+            and not sub_response.status_code
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+        ):
+            response.status_code = request_error_status(response_data.get("errors"))
+        return response
+
 
 _PLAIN_REQUEST = frozenset({"query", "variables", "operationName"})
 
@@ -258,11 +363,6 @@ def _is_ide_request(scope: Scope) -> bool:
     return request.query_params.get("query") is None and ("text/html" in accept or "*/*" in accept)
 
 
-def _unauthenticated() -> Response:
-    body = {"errors": [{"message": UNAUTHENTICATED, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return Response(
-        json.dumps(body),
-        status_code=401,
-        media_type="application/json",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def _unauthenticated(request: Request) -> Response:
+    media_type = response_media_type(request.headers.get("accept"))
+    return error_response(media_type, 401, UNAUTHENTICATED, {"WWW-Authenticate": "Bearer"})
