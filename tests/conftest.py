@@ -11,14 +11,8 @@ import pytest
 
 from tests.support.postgres import PostgresServer
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-
 # The audit key lives outside the database; tests keep theirs out of the home directory.
 os.environ.setdefault("ACCORD_AUDIT_KEY", "test-audit-key-" + uuid.uuid4().hex)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _ = config, items
 
 
 @pytest.hookimpl(hookwrapper=True)

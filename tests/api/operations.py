@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from accord.domain.instants import format_instant
-from tests.api.server import ApiServer
+from tests.support.graphql_client import GraphQLClient, bearer
 
 PARTNER = "partner { id name sector joinedAt leftAt }"
 
@@ -28,6 +28,13 @@ HEALTH_FIELDS = f"""
   goals {{ activeGoals coverage agreement stalenessDays revisions }}
   check {{ classification answers {{ question status evidence prompt }} }}
 """
+
+HEALTH_QUERY = f"""
+query Health($id: ID!, $asOf: DateTime, $knownAt: DateTime, $windowDays: Int) {{
+  partnership(id: $id) {{
+    health(asOf: $asOf, knownAt: $knownAt, windowDays: $windowDays) {{ {HEALTH_FIELDS} }}
+  }}
+}}"""
 
 EVENT_FIELDS = """
   id type position occurredAt recordedAt recordedBy summary data retracted hash previousHash
@@ -57,23 +64,16 @@ def now_text() -> str:
 
 
 class Recorder:
-    """Records mutations through the HTTP API."""
+    """Records mutations through the HTTP API (as the bearer of `token`, if given)."""
 
-    def __init__(self, api: ApiServer, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, api: GraphQLClient, token: str | None = None) -> None:
         self.api = api
-        self.headers = headers or {}
+        self.headers = bearer(token)
 
     def result(self, name: str, given: dict[str, Any]) -> dict[str, Any]:
         """The mutation's result union member (top-level errors fail the test)."""
-        response = self.api.client.post(
-            "/graphql",
-            json={"query": mutation_document(name), "variables": {"input": given}},
-            headers=self.headers,
-        )
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert not body.get("errors"), body["errors"]
-        result: dict[str, Any] = body["data"]["result"]
+        data = self.api.data(mutation_document(name), {"input": given}, headers=self.headers)
+        result: dict[str, Any] = data["result"]
         return result
 
     def record(self, name: str, given: dict[str, Any]) -> dict[str, Any]:

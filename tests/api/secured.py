@@ -1,11 +1,10 @@
 """A server with bearer tokens on, its tokens issued and revoked through `TokenStore` as
 `accord token issue|revoke` does (in another connection than the one that checks them),
-and a small HTTP client per token."""
+and operations sent with a given token."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +15,7 @@ from accord.runtime import Runtime
 from accord.storage.tokens import TokenStore
 from accord.web.server import token_check
 from tests.api.server import ApiServer, start_server
+from tests.support.graphql_client import bearer
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 """A well-formed partnership id that names no partnership."""
@@ -53,38 +53,22 @@ class SecuredServer:
         assert self.tokens.revoke(matching[0].token_id) == 1
 
     def post(
-        self,
-        token: str | None,
-        query: str,
-        variables: Mapping[str, Any] | None = None,
+        self, token: str | None, query: str, variables: Mapping[str, Any] | None = None
     ) -> httpx.Response:
         """An HTTP POST of one GraphQL operation with that bearer token (None: without)."""
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        # JSON with every non-ASCII character escaped: a lone surrogate goes as `\ud800`.
-        body = json.dumps({"query": query, "variables": dict(variables or {})})
-        return self.api.client.post(
-            "/graphql",
-            content=body.encode("ascii"),
-            headers={**headers, "content-type": "application/json"},
-        )
+        return self.api.send(query, variables, headers=bearer(token))
 
     def body(
         self, token: str | None, query: str, variables: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """The whole response of an operation that must be answered with HTTP 200."""
-        response = self.post(token, query, variables)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return self.api.post(query, variables, headers=bearer(token))
 
     def data(
         self, token: str | None, query: str, variables: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """The data of an operation that must succeed without errors."""
-        body = self.body(token, query, variables)
-        assert not body.get("errors"), body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
+        return self.api.data(query, variables, headers=bearer(token))
 
     def version(self, partnership_id: str) -> int:
         """The partnership's version on the write side (what a refused command must leave)."""
@@ -97,7 +81,3 @@ class SecuredServer:
 def token_id(token: str) -> str:
     """The id `accord token list` shows for a token: the start of its hash."""
     return hashlib.sha256(token.encode()).hexdigest()[:12]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.api.operations import Recorder
-from tests.scenario_support import EVENT_TYPES
+from tests.support.scenarios import EVENT_TYPES
 
 MUTATIONS = tuple(EVENT_TYPES)
 ADMIN_ONLY = frozenset({"retractEntry", "grantRole", "revokeRole"})

@@ -16,27 +16,23 @@ One server for the module; tokens are issued and revoked through `TokenStore`.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from accord.cli import main
 from tests.api.operations import Recorder, mutation_document
-from tests.api.secured import UNKNOWN_ID, SecuredServer, bearer, forged_token
+from tests.api.secured import UNKNOWN_ID, SecuredServer, forged_token
 from tests.api.seeding import ADMIN_ONLY, EVENT_TYPES, MUTATIONS, Seeder
-from tests.api.server import WS_PROTOCOL, subscriber
+from tests.support.graphql_client import GraphQLClient, bearer, subscriber, websocket
+from tests.support.postgres import free_port
 
 NO_TOKEN = "no token"
 REVOKED = "revoked token"
@@ -73,7 +69,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         tokens: dict[str, str | None] = {caller: server.issue(ACTORS[caller]) for caller in ACTORS}
         tokens[NO_TOKEN] = None
         tokens[FORGED] = forged_token()
-        seeder = Seeder.new(Recorder(server.api, headers=bearer(tokens[ADMIN] or "")))
+        seeder = Seeder.new(Recorder(server.api, tokens[ADMIN]))
         joined = seeder.record(
             "joinPartner", {"partnerId": "first", "name": "First", "sector": "PRIVATE"}
         )
@@ -89,7 +85,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         for caller, role in ((VIEWER, "VIEWER"), (RECORDER, "RECORDER")):
             seeder.record("grantRole", {"actor": ACTORS[caller], "role": role})
-        Recorder(server.api, headers=bearer(tokens[OUTSIDER] or "")).form("Mallory's own")
+        Recorder(server.api, tokens[OUTSIDER]).form("Mallory's own")
 
         # An ADMIN's token that worked, then was revoked (`accord token revoke ID`).
         revoked = server.issue("alice")
@@ -205,7 +201,7 @@ def test_queries_over_get_need_a_token_too(world: World, caller: str) -> None:
     """GET runs queries as POST does; only the GraphiQL page (no `query` parameter) is
     served without a token. A percent-encoded parameter name is still `query`."""
     token = world.token(caller)
-    headers = bearer(token) if token is not None else {}
+    headers = bearer(token)
     client = world.server.api.client
     query = "%7B%20partnerships%20%7B%20totalCount%20%7D%20%7D"
     for path in (
@@ -304,14 +300,13 @@ def test_the_subscription_for_every_caller(world: World, caller: str) -> None:
     api = world.server.api
     token = world.token(caller)
     if caller in UNAUTHENTICATED_CALLERS:
-        payload = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        with connect(api.ws_url, subprotocols=[WS_PROTOCOL], open_timeout=10) as connection:  # type: ignore[list-item]
-            connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with websocket(api) as client:
+            client.send({"type": "connection_init", "payload": bearer(token)})
             with pytest.raises(ConnectionClosed) as closed:
-                connection.recv(timeout=5)
+                client.receive(timeout=5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
         return
-    with subscriber(api, {"Authorization": f"Bearer {token}"}) as client:
+    with subscriber(api, bearer(token)) as client:
         client.subscribe(EVENTS, {"id": world.partnership_id})
         if caller == OUTSIDER:
             refused = client.receive()
@@ -371,24 +366,20 @@ def test_no_auth_is_refused_on_any_host_but_loopback(
     assert not (tmp_path / "accord.db").exists()
 
 
-def _serving(args: list[str], port: int) -> subprocess.Popen[str]:
+def _serving(args: list[str], api: GraphQLClient) -> subprocess.Popen[str]:
+    """`accord serve ARGS` on `api`'s port, once it answers."""
+    port = api.url.rsplit(":", 1)[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "accord", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "accord", "serve", "--port", port, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return process
-        except httpx.TransportError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.05)
+    if not api.until_healthy(30, lambda: process.poll() is None):
+        process.kill()
+        raise AssertionError(f"accord serve never answered: {process.communicate()[1]}")
+    return process
 
 
 def _stop(process: subprocess.Popen[str]) -> str:
@@ -399,19 +390,17 @@ def _stop(process: subprocess.Popen[str]) -> str:
 
 def test_serve_needs_tokens_unless_no_auth_is_asked_for_and_then_warns(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'accord.db'}"
-    query = {"query": "{ partnerships { totalCount } }"}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    served = _serving(["--database", database], port)
+    query = "{ partnerships { totalCount } }"
+    api = GraphQLClient(f"http://127.0.0.1:{free_port()}")
+    served = _serving(["--database", database], api)
     try:
-        assert httpx.post(f"http://127.0.0.1:{port}/graphql", json=query).status_code == 401
+        assert api.send(query).status_code == 401
     finally:
         assert "WARNING" not in _stop(served)
-    served = _serving(["--database", database, "--no-auth", "--host", "127.0.0.1"], port)
+    served = _serving(["--database", database, "--no-auth", "--host", "127.0.0.1"], api)
     try:
-        answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json=query)
-        assert answer.json() == {"data": {"partnerships": {"totalCount": 0}}}
+        assert api.send(query).json() == {"data": {"partnerships": {"totalCount": 0}}}
     finally:
         stderr = _stop(served)
+        api.close()
     assert "WARNING: --no-auth" in stderr

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.api.operations import HEALTH_FIELDS
+from tests.api.operations import HEALTH_QUERY
 from tests.api.server import start_server
-from tests.conftest import SCENARIOS
+from tests.support.scenarios import SCENARIOS
 
 
 def partners_as_ids(value: Any) -> Any:
@@ -37,12 +37,7 @@ def test_health_json_on_the_command_line_equals_the_api(sqlite_url: str) -> None
     try:
         for as_of, known_at, window in moments:
             from_api = api.data(
-                f"""query($id: ID!, $a: DateTime, $k: DateTime, $w: Int) {{
-                  partnership(id: $id) {{
-                    health(asOf: $a, knownAt: $k, windowDays: $w) {{ {HEALTH_FIELDS} }}
-                  }}
-                }}""",
-                {"id": pid, "a": as_of, "k": known_at, "w": window},
+                HEALTH_QUERY, {"id": pid, "asOf": as_of, "knownAt": known_at, "windowDays": window}
             )["partnership"]["health"]
             from_cli = json.loads(
                 subprocess.run(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.api.server import ApiServer, start_server
-from tests.conftest import SCENARIOS
+from tests.support.scenarios import SCENARIOS
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_chain.py"
 

@@ -5,7 +5,6 @@ websocket, and subscriptions (also when a role is revoked while streaming)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,11 +12,16 @@ from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from tests.api.operations import EVENT_FIELDS, HEALTH_FIELDS, Recorder, mutation_document
-from tests.api.secured import UNKNOWN_ID, SecuredServer, bearer, forged_token
-from tests.api.server import WS_PROTOCOL, Subscriber, subscriber
+from tests.api.secured import UNKNOWN_ID, SecuredServer, forged_token
+from tests.support.graphql_client import (
+    GraphQLClient,
+    Subscriber,
+    bearer,
+    subscriber,
+    websocket,
+)
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Two:
     riverside_events: list[str]
 
     def recorder(self, token: str) -> Recorder:
-        return Recorder(self.server.api, headers=bearer(token))
+        return Recorder(self.server.api, token)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +45,7 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Two]:
     server = SecuredServer(url)
     try:
         alice, bob = server.issue("alice"), server.issue("bob")
-        by_alice = Recorder(server.api, headers=bearer(alice))
+        by_alice = Recorder(server.api, alice)
         riverside = by_alice.form("Riverside", idempotencyKey="form-1")
         pid = {"partnershipId": riverside}
         for partner in ("nhs", "council"):
@@ -92,7 +96,7 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Two]:
                 "sharedOwnership": 4,
             },
         )
-        by_bob = Recorder(server.api, headers=bearer(bob))
+        by_bob = Recorder(server.api, bob)
         hillside = by_bob.form("Hillside")
         history = server.data(
             alice,
@@ -272,26 +276,14 @@ def test_recorded_by_is_the_caller_never_input(two: Two) -> None:
 # ------------------------------------------------------------- websockets
 
 
-def ws_operation(client: Subscriber, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    """A query or mutation sent over graphql-transport-ws: its one `next` payload."""
-    operation = client.subscribe(query, variables)
-    message = client.receive()
-    assert message["type"] == "next" and message["id"] == operation, message
-    assert client.receive()["type"] == "complete"
-    payload: dict[str, Any] = message["payload"]
-    return payload
-
-
 def test_queries_and_mutations_over_the_websocket_see_no_more(two: Two) -> None:
     before = two.server.version(two.riverside)
-    with subscriber(two.server.api, {"Authorization": f"Bearer {two.bob}"}) as client:
-        assert ws_operation(client, EVERYTHING, {"id": two.riverside}) == {
-            "data": {"partnership": None}
-        }
+    with subscriber(two.server.api, bearer(two.bob)) as client:
+        assert client.execute(EVERYTHING, {"id": two.riverside}) == {"data": {"partnership": None}}
         given = {"partnershipId": two.riverside, "statement": "over the socket"}
-        hidden = ws_operation(client, mutation_document("setGoal"), {"input": given})
-        unknown = ws_operation(
-            client, mutation_document("setGoal"), {"input": {**given, "partnershipId": UNKNOWN_ID}}
+        hidden = client.execute(mutation_document("setGoal"), {"input": given})
+        unknown = client.execute(
+            mutation_document("setGoal"), {"input": {**given, "partnershipId": UNKNOWN_ID}}
         )
         assert hidden == unknown
         assert hidden["data"]["result"]["code"] == "NOT_FOUND"
@@ -304,7 +296,7 @@ FOLLOW = """subscription($id: ID!, $after: Int) {
 
 
 def test_a_hidden_partnership_cannot_be_followed(two: Two) -> None:
-    with subscriber(two.server.api, {"Authorization": f"Bearer {two.bob}"}) as client:
+    with subscriber(two.server.api, bearer(two.bob)) as client:
         client.subscribe(FOLLOW, {"id": two.riverside, "after": 0})
         hidden = client.receive()
         client.subscribe(FOLLOW, {"id": UNKNOWN_ID, "after": 0})
@@ -317,16 +309,13 @@ def test_a_hidden_partnership_cannot_be_followed(two: Two) -> None:
         assert client.next_payloads(1)[0]["data"]["partnershipEvents"]["recordedBy"] == "bob"
 
 
-def _closed_with(api_ws_url: str, payload: dict[str, str], headers: dict[str, str]) -> int | None:
-    with connect(
-        api_ws_url,
-        subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
-        additional_headers=headers,
-        open_timeout=10,
-    ) as connection:
-        connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+def _closed_with(
+    api: GraphQLClient, payload: dict[str, str], headers: dict[str, str]
+) -> int | None:
+    with websocket(api, headers) as client:
+        client.send({"type": "connection_init", "payload": payload})
         try:
-            message = json.loads(connection.recv(timeout=5))
+            message = client.receive(timeout=5)
         except ConnectionClosed as closed:
             return closed.rcvd.code if closed.rcvd is not None else None
         assert message["type"] == "connection_ack"
@@ -334,11 +323,11 @@ def _closed_with(api_ws_url: str, payload: dict[str, str], headers: dict[str, st
 
 
 def test_the_websocket_takes_the_token_from_connection_init_or_the_upgrade(two: Two) -> None:
-    url = two.server.api.ws_url
+    api = two.server.api
     good, bad = f"Bearer {two.bob}", f"Bearer {forged_token()}"
-    assert _closed_with(url, {"Authorization": good}, {}) is None
-    assert _closed_with(url, {"authorization": good}, {}) is None
-    assert _closed_with(url, {}, {"Authorization": good}) is None
+    assert _closed_with(api, {"Authorization": good}, {}) is None
+    assert _closed_with(api, {"authorization": good}, {}) is None
+    assert _closed_with(api, {}, {"Authorization": good}) is None
     for payload, headers in (
         ({}, {}),
         ({"Authorization": bad}, {}),
@@ -348,22 +337,14 @@ def test_the_websocket_takes_the_token_from_connection_init_or_the_upgrade(two: 
         ({"Authorization": "Basic " + two.bob}, {}),
         ({"Authorization": "Bearer acc_\ud800"}, {}),  # not even text
     ):
-        assert _closed_with(url, payload, headers) == 4403, (payload, headers)
+        assert _closed_with(api, payload, headers) == 4403, (payload, headers)
 
 
 def test_a_websocket_runs_nothing_before_connection_init(two: Two) -> None:
-    with connect(two.server.api.ws_url, subprotocols=[WS_PROTOCOL], open_timeout=10) as connection:  # type: ignore[list-item]
-        connection.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": FOLLOW, "variables": {"id": two.riverside, "after": 0}},
-                }
-            )
-        )
+    with websocket(two.server.api) as client:
+        client.subscribe(FOLLOW, {"id": two.riverside, "after": 0})
         with pytest.raises(ConnectionClosed) as closed:
-            connection.recv(timeout=5)
+            client.receive(timeout=5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
@@ -375,7 +356,7 @@ def following_as_viewer(two: Two, name: str) -> Iterator[tuple[Subscriber, str, 
     token = two.server.issue(name)
     pid = {"partnershipId": two.riverside}
     alice.record("grantRole", {**pid, "actor": name, "role": "VIEWER"})
-    with subscriber(two.server.api, {"Authorization": f"Bearer {token}"}) as client:
+    with subscriber(two.server.api, bearer(token)) as client:
         operation = client.subscribe(FOLLOW, {"id": two.riverside})  # live only
         alice.record("setGoal", {**pid, "statement": f"Seen by {name}"})
         seen = client.next_payloads(1)[0]["data"]["partnershipEvents"]

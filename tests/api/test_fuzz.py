@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
 from tests.api.operations import Recorder, mutation_document
-from tests.api.secured import UNKNOWN_ID, SecuredServer, bearer
+from tests.api.secured import UNKNOWN_ID, SecuredServer
 from tests.api.seeding import MUTATIONS, Seeder
 
 BUDGET = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "60"))
@@ -103,7 +103,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     server = SecuredServer(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'accord.db'}")
     try:
         admin, outsider = server.issue("alice"), server.issue("mallory")
-        seeder = Seeder.new(Recorder(server.api, headers=bearer(admin)), MARKER)
+        seeder = Seeder.new(Recorder(server.api, admin), MARKER)
         seeder.record(
             "joinPartner",
             {"partnerId": "gone", "name": MARKER, "sector": "OTHER", "occurredAt": "2024-01-02"},
@@ -139,7 +139,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
         )
         for actor, role in (("vera", "VIEWER"), ("rick", "RECORDER")):
             seeder.record("grantRole", {"actor": actor, "role": role})
-        own = Recorder(server.api, headers=bearer(outsider)).form("Mallory's own")
+        own = Recorder(server.api, outsider).form("Mallory's own")
         history = server.data(
             admin,
             "query($id: ID!) { partnership(id: $id) { history(first: 500) { edges "

@@ -10,7 +10,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from accord.storage.reader import PartnershipEntry
-from tests.api.server import ApiServer, subscriber
+from tests.api.server import ApiServer
+from tests.support.graphql_client import subscriber
 
 QUICKLY = 1.0
 """Seconds within which a refusal must come back."""
@@ -18,7 +19,7 @@ QUICKLY = 1.0
 
 def refused(api: ApiServer, query: str) -> tuple[list[dict[str, object]], float]:
     started = time.perf_counter()
-    response = api.client.post("/graphql", json={"query": query})
+    response = api.send(query)
     elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.text
     body = response.json()
@@ -110,9 +111,7 @@ def test_a_streamed_body_over_64_kib_is_refused_with_413(api: ApiServer) -> None
 
 def test_a_body_just_under_the_limit_is_answered(api: ApiServer) -> None:
     padding = "x" * (60 * 1024)
-    response = api.client.post(
-        "/graphql", json={"query": "{ __typename }", "variables": {"padding": padding}}
-    )
+    response = api.send("{ __typename }", {"padding": padding})
     assert response.status_code == 200
     assert response.json()["data"] == {"__typename": "Query"}
 

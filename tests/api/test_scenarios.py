@@ -8,19 +8,18 @@ recorded steps.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from accord.domain.instants import format_instant, parse_instant
-from tests.api.operations import HEALTH_FIELDS, Recorder, now_text
+from tests.api.operations import HEALTH_FIELDS, HEALTH_QUERY
 from tests.api.server import ApiServer, start_server
-from tests.scenario_support import SCENARIO_NAMES, compare_health_json, load_probes, load_steps
+from tests.support.probes import Probe, check_probes, load_probes
+from tests.support.scenarios import SCENARIO_NAMES, Replayed, replay_over_api
 
 LANES = {
     "formPartnership": "PARTNERS",
@@ -42,52 +41,6 @@ LANES = {
 }
 
 
-@dataclass
-class Replayed:
-    """A scenario recorded through the API."""
-
-    name: str
-    partnership_id: str
-    steps: list[dict[str, Any]]
-    events: list[dict[str, Any]]
-    """The event each step recorded, in step order."""
-    known_at: dict[int, str]
-    """Phase -> k (DateTime text)."""
-
-    def occurred(self, index: int) -> datetime:
-        return parse_instant(self.events[index]["occurredAt"])
-
-    def steps_known_at(self, phase: int) -> list[int]:
-        return [i for i, step in enumerate(self.steps) if step["phase"] <= phase]
-
-
-def replay(api: ApiServer, name: str) -> Replayed:
-    steps = load_steps(name)
-    recorder = Recorder(api)
-    events: list[dict[str, Any]] = []
-    known_at: dict[int, str] = {}
-    partnership_id = ""
-    for index, step in enumerate(steps):
-        phase = step["phase"]
-        if phase > 1 and 1 not in known_at:
-            known_at[1] = now_text()
-            time.sleep(0.02)  # phase 2 is recorded strictly after k1
-        given = dict(step["input"])
-        if index:
-            given["partnershipId"] = partnership_id
-        if "eventRef" in step:
-            given["eventId"] = events[step["eventRef"]]["id"]
-        result = recorder.result(step["mutation"], given)
-        assert result["__typename"].endswith("Success"), (index, result)
-        event = result["event"]
-        assert event["position"] == index + 1
-        partnership_id = result["partnership"]["id"]
-        events.append(event)
-    known_at.setdefault(1, now_text())
-    known_at[2] = now_text()
-    return Replayed(name, partnership_id, steps, events, known_at)
-
-
 @pytest.fixture(scope="module")
 def scenarios(
     tmp_path_factory: pytest.TempPathFactory,
@@ -95,18 +48,9 @@ def scenarios(
     database = tmp_path_factory.mktemp("scenarios") / "accord.db"
     api = start_server(f"sqlite:///{database}")
     try:
-        yield api, {name: replay(api, name) for name in SCENARIO_NAMES}
+        yield api, {name: replay_over_api(api, name) for name in SCENARIO_NAMES}
     finally:
         api.stop()
-
-
-def health_query(fields: str = HEALTH_FIELDS) -> str:
-    return f"""
-query Health($id: ID!, $asOf: DateTime, $knownAt: DateTime, $windowDays: Int) {{
-  partnership(id: $id) {{
-    health(asOf: $asOf, knownAt: $knownAt, windowDays: $windowDays) {{ {fields} }}
-  }}
-}}"""
 
 
 SERIES_QUERY = f"""
@@ -124,24 +68,21 @@ def test_every_probe_matches_the_api_health(
     scenarios: tuple[ApiServer, dict[str, Replayed]], name: str
 ) -> None:
     api, replayed = scenarios[0], scenarios[1][name]
-    probes = load_probes(name)
-    assert probes
-    for probe in probes:
-        health = api.data(
-            health_query(),
+
+    def read(probe: Probe) -> Any:
+        return api.data(
+            HEALTH_QUERY,
             {
                 "id": replayed.partnership_id,
-                "asOf": probe["asOf"],
-                "knownAt": replayed.known_at[probe["knownPhase"]],
-                "windowDays": probe["windowDays"],
+                "asOf": probe.as_of,
+                "knownAt": replayed.known_at[probe.known_phase],
+                "windowDays": probe.window_days,
             },
         )["partnership"]["health"]
-        problems = compare_health_json(health, probe["expected"])
-        assert not problems, (
-            f"{name} as of {probe['asOf']} (phase {probe['knownPhase']}): {problems}"
-        )
-        assert health["asOf"] == format_instant(parse_instant(probe["asOf"]))
-        assert health["windowDays"] == probe["windowDays"]
+
+    for probe, health in check_probes(name, read):
+        assert health["asOf"] == format_instant(parse_instant(probe.as_of))
+        assert health["windowDays"] == probe.window_days
         assert [answer["question"] for answer in health["check"]["answers"]] == [
             "TRUE_PARTNERSHIP",
             "COMMON_GOALS",
@@ -157,32 +98,33 @@ def test_a_health_series_samples_the_same_figures_as_single_healths(
     scenarios: tuple[ApiServer, dict[str, Replayed]], name: str
 ) -> None:
     api, replayed = scenarios[0], scenarios[1][name]
-    probe = load_probes(name)[len(load_probes(name)) // 2]
-    start = parse_instant(probe["asOf"])
-    known_at = replayed.known_at[probe["knownPhase"]]
+    probes = load_probes(name)
+    probe = probes[len(probes) // 2]
+    start = parse_instant(probe.as_of)
+    known_at = replayed.known_at[probe.known_phase]
     series = api.data(
         SERIES_QUERY,
         {
             "id": replayed.partnership_id,
-            "from": probe["asOf"],
+            "from": probe.as_of,
             "to": format_instant(start + timedelta(days=14)),
             "interval": "WEEK",
             "knownAt": known_at,
-            "windowDays": probe["windowDays"],
+            "windowDays": probe.window_days,
         },
     )["partnership"]["healthSeries"]
     assert [sample["asOf"] for sample in series] == [
         format_instant(start + timedelta(days=7 * i)) for i in range(3)
     ]
-    assert not compare_health_json(series[0], probe["expected"])
+    assert not probe.mismatches(series[0])
     for sample in series[1:]:
         single = api.data(
-            health_query(),
+            HEALTH_QUERY,
             {
                 "id": replayed.partnership_id,
                 "asOf": sample["asOf"],
                 "knownAt": known_at,
-                "windowDays": probe["windowDays"],
+                "windowDays": probe.window_days,
             },
         )["partnership"]["health"]
         assert sample == single

@@ -6,7 +6,8 @@ import threading
 from typing import Any
 
 from tests.api.operations import Recorder
-from tests.api.server import ApiServer, subscriber
+from tests.api.server import ApiServer
+from tests.support.graphql_client import subscriber
 
 EVENTS = """
 subscription Follow($id: ID!, $after: Int) {

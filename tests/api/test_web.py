@@ -3,25 +3,22 @@ by bearer token when auth is on."""
 
 from __future__ import annotations
 
-import json
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from accord.runtime import Runtime
 from accord.storage.tokens import TokenStore
 from tests.api.operations import Recorder
-from tests.api.server import WS_PROTOCOL, ApiServer, start_server, subscriber
+from tests.api.server import ApiServer, start_server
+from tests.support.graphql_client import GraphQLClient, bearer, subscriber, websocket
+from tests.support.postgres import free_port
 
 TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}
 
@@ -64,27 +61,19 @@ def secured(sqlite_url: str) -> Iterator[ApiServer]:
 
 
 def as_actor(api: ApiServer, token: str) -> Recorder:
-    return Recorder(api, headers={"Authorization": f"Bearer {token}"})
+    return Recorder(api, token)
 
 
 def query_as(
     api: ApiServer, token: str, query: str, variables: dict[str, object] | None = None
 ) -> dict[str, object]:
-    response = api.client.post(
-        "/graphql",
-        json={"query": query, "variables": variables or {}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    data: dict[str, object] = response.json()["data"]
+    data: dict[str, object] = api.post(query, variables, headers=bearer(token))["data"]
     return data
 
 
 def test_without_a_valid_token_the_answer_is_401_unauthenticated(secured: ApiServer) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}):
-        response = secured.client.post(
-            "/graphql", json={"query": "{ __typename }"}, headers=headers
-        )
+        response = secured.send("{ __typename }", headers=headers)
         assert response.status_code == 401
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert secured.client.get("/graphql", headers={"accept": "text/html"}).status_code == 200
@@ -129,12 +118,12 @@ def test_roles_decide_what_an_actor_sees_and_may_record(secured: ApiServer) -> N
 def test_a_websocket_needs_a_valid_token(secured: ApiServer) -> None:
     partnership_id = as_actor(secured, "tok-alice").form()
     for payload in ({}, {"Authorization": "Bearer wrong"}):
-        with connect(secured.ws_url, subprotocols=[WS_PROTOCOL]) as connection:  # type: ignore[list-item]
-            connection.send('{"type": "connection_init", "payload": ' + json.dumps(payload) + "}")
+        with websocket(secured) as client:
+            client.send({"type": "connection_init", "payload": payload})
             with pytest.raises(ConnectionClosed) as closed:
-                connection.recv(timeout=5)
+                client.receive(timeout=5)
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
-    with subscriber(secured, {"Authorization": "Bearer tok-alice"}) as client:
+    with subscriber(secured, bearer("tok-alice")) as client:
         client.subscribe(
             "subscription($id: ID!) { partnershipEvents(partnershipId: $id, afterPosition: 0) "
             "{ position recordedBy } }",
@@ -142,7 +131,7 @@ def test_a_websocket_needs_a_valid_token(secured: ApiServer) -> None:
         )
         first = client.next_payloads(1)[0]["data"]["partnershipEvents"]
         assert first == {"position": 1, "recordedBy": "alice"}
-    with subscriber(secured, {"Authorization": "Bearer tok-bob"}) as client:
+    with subscriber(secured, bearer("tok-bob")) as client:
         client.subscribe(
             "subscription($id: ID!) { partnershipEvents(partnershipId: $id) { position } }",
             {"id": partnership_id},
@@ -158,7 +147,7 @@ def test_a_role_revoked_while_streaming_ends_the_stream_with_not_found(
     alice = as_actor(secured, "tok-alice")
     partnership_id = alice.form()
     alice.record("grantRole", {"partnershipId": partnership_id, "actor": "bob", "role": "VIEWER"})
-    with subscriber(secured, {"Authorization": "Bearer tok-bob"}) as bob:
+    with subscriber(secured, bearer("tok-bob")) as bob:
         operation = bob.subscribe(
             "subscription($id: ID!) { partnershipEvents(partnershipId: $id) { position type } }",
             {"id": partnership_id},
@@ -180,28 +169,17 @@ def test_serve_opens_the_database_and_checks_tokens_in_its_store(tmp_path: Path)
     token = store.issue("carol")
     store.close()
     runtime.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     code = f"from accord.web.server import serve; serve({url!r}, port={port}, auth=True)"
     process = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[2])
+    api = GraphQLClient(f"http://127.0.0.1:{port}")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        query = {"query": "{ partnerships { totalCount } }"}
-        assert httpx.post(f"{base}/graphql", json=query).status_code == 401
-        answer = httpx.post(
-            f"{base}/graphql", json=query, headers={"Authorization": f"Bearer {token}"}
-        )
+        assert api.until_healthy(20, lambda: process.poll() is None)
+        query = "{ partnerships { totalCount } }"
+        assert api.send(query).status_code == 401
+        answer = api.send(query, headers=bearer(token))
         assert answer.json() == {"data": {"partnerships": {"totalCount": 0}}}
     finally:
+        api.close()
         process.terminate()
         assert process.wait(timeout=15) in (0, -signal.SIGTERM)  # uvicorn re-raises it

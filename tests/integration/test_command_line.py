@@ -9,11 +9,13 @@ import subprocess
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from accord.cli import main
-from tests.conftest import SCENARIOS
+from tests.support.probes import Probe, check_probes
+from tests.support.scenarios import SCENARIO_NAMES, SCENARIOS, load_steps
 
 SCENARIO = SCENARIOS / "hartmoor-a.steps.json"
 
@@ -48,7 +50,7 @@ def test_the_installed_command_runs_as_a_real_process(sqlite_url: str) -> None:
 def test_an_invalid_step_prints_step_field_code_and_records_nothing(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    steps = json.loads(SCENARIO.read_text())["steps"]
+    steps = load_steps("hartmoor-a")
     steps[7]["input"]["rating"] = 9
     bad = tmp_path / "bad.steps.json"
     bad.write_text(json.dumps({"steps": steps}))
@@ -195,30 +197,30 @@ def test_removing_the_newest_events_is_caught_against_an_anchor(
     )
 
 
-@pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
+@pytest.mark.parametrize("name", SCENARIO_NAMES)
 def test_health_json_after_an_import_matches_every_fully_known_probe(
     sqlite_url: str, name: str
 ) -> None:
-    from tests.scenario_support import compare_health_json, load_probes
-
     _, out = accord("import", str(SCENARIOS / f"{name}.steps.json"), "--database", sqlite_url)
     pid = out.strip()
-    probes = [p for p in load_probes(name) if p["knownPhase"] == 2]
-    assert probes
-    for probe in probes:
+
+    def read(probe: Probe) -> dict[str, Any]:
         code, text = accord(
             "health",
             pid,
             "--as-of",
-            probe["asOf"],
+            probe.as_of,
             "--window-days",
-            str(probe["windowDays"]),
+            str(probe.window_days),
             "--json",
             "--database",
             sqlite_url,
         )
         assert code == 0
-        assert compare_health_json(json.loads(text), probe["expected"]) == [], probe["asOf"]
+        health: dict[str, Any] = json.loads(text)
+        return health
+
+    check_probes(name, read, phases=[2])
 
 
 def test_the_health_report_answers_the_four_questions(sqlite_url: str) -> None:

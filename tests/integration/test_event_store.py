@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ import pytest
 
 from accord.domain.errors import DomainError, ErrorCode, VersionConflict
 from accord.runtime import Runtime
-from tests.conftest import SCENARIOS
+from tests.support.scenarios import SCENARIO_NAMES, load_steps
 
 
 @pytest.fixture
@@ -154,9 +153,9 @@ def test_forming_twice_with_one_key_finds_the_same_partnership(runtime: Runtime)
     assert again.partnership_id == first.partnership_id and again.replayed
 
 
-@pytest.mark.parametrize("name", ["hartmoor-a", "hartmoor-b"])
+@pytest.mark.parametrize("name", SCENARIO_NAMES)
 def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime, name: str) -> None:
-    steps = json.loads((SCENARIOS / f"{name}.steps.json").read_text())["steps"]
+    steps = load_steps(name)
     pid, notification = runtime.app.import_steps(steps, actor="importer")
     assert runtime.wait_for(notification)
     assert runtime.app.partnership(pid).version == len(steps)
@@ -169,7 +168,7 @@ def test_the_shared_scenarios_are_recorded_through_the_service(runtime: Runtime,
 
 
 def test_an_invalid_step_stops_the_import_and_records_nothing(runtime: Runtime) -> None:
-    steps = json.loads((SCENARIOS / "hartmoor-a.steps.json").read_text())["steps"]
+    steps = load_steps("hartmoor-a")
     broken = [
         *steps[:50],
         {
@@ -195,7 +194,7 @@ def test_an_import_into_postgresql_is_saved_in_chunks_that_make_the_whole_histor
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One insert of ~10,000 events hangs in psycopg's pipeline mode; chunks stay small.
-    steps = json.loads((SCENARIOS / "hartmoor-a.steps.json").read_text())["steps"]
+    steps = load_steps("hartmoor-a")
     runtime = Runtime.open(postgres_url)
     monkeypatch.setattr(runtime.app, "import_chunk", 7)
     try:

@@ -19,7 +19,7 @@ from accord.runtime import Runtime
 from accord.storage.postgres.recorder import VIEW_STATEMENTS, ViewingPostgresRecorder
 from accord.storage.projector import Projector
 from bench.generate import generate_history
-from tests.support.steps import record_steps
+from tests.support.scenarios import record_steps
 
 TABLES = ("view_events", "view_partnerships", "view_access")
 

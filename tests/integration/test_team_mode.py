@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,12 @@ from accord.runtime import Runtime
 from accord.settings import audit_key, database_from_url
 from accord.storage.tokens import TokenStore
 from bench.generate import generate_history
-from tests.api.operations import Recorder, mutation_document
-from tests.api.server import subscriber
-from tests.api.test_scenarios import health_query, replay
-from tests.scenario_support import SCENARIO_NAMES, compare_health_json, load_probes
+from tests.api.operations import HEALTH_QUERY, Recorder, mutation_document
+from tests.support.graphql_client import GraphQLClient, subscriber
 from tests.support.postgres import PostgresServer
+from tests.support.probes import check_probes
 from tests.support.processes import AccordProcess, Processes, issue_token, logs, run_accord
+from tests.support.scenarios import SCENARIO_NAMES, replay_over_api
 
 HOLDING = "holding the projector lock"
 WAITING = "waiting for the projector lock"
@@ -181,12 +182,10 @@ class Threads:
         assert not self.errors, self.errors
 
 
-def try_record(http: httpx.Client, given: dict[str, Any]) -> dict[str, Any] | None:
+def try_record(http: GraphQLClient, given: dict[str, Any]) -> dict[str, Any] | None:
     """The recorded event, or None when the mutation was not acknowledged."""
     try:
-        response = http.post(
-            "/graphql", json={"query": RECORD_DECISION, "variables": {"input": given}}
-        )
+        response = http.send(RECORD_DECISION, {"input": given})
         body = response.json()
     except (httpx.HTTPError, ValueError):
         return None
@@ -245,7 +244,7 @@ class Follower:
 
         def run() -> None:
             try:
-                with subscriber(api) as live:  # type: ignore[arg-type]
+                with subscriber(api) as live:
                     live.subscribe(EVENTS, {"id": partnership_id, "after": after})
                     ready.set()
                     while len(self.order) < self.expected:
@@ -276,7 +275,7 @@ def test_two_api_processes_and_a_worker_show_every_event_everywhere_within_a_sec
     sent_at: dict[int, float] = {}
     lock = threading.Lock()
 
-    def record(http: httpx.Client, key: str) -> None:
+    def record(http: GraphQLClient, key: str) -> None:
         sent = time.monotonic()
         event = try_record(http, decision(partnership_id, key))
         assert event is not None, key
@@ -287,12 +286,12 @@ def test_two_api_processes_and_a_worker_show_every_event_everywhere_within_a_sec
         assert seen["node"] == {"id": event["id"], "position": event["position"]}
         assert seen["partnership"]["version"] >= event["position"]
 
-    with httpx.Client(base_url=team.writer.url, timeout=10) as http:
+    with closing(GraphQLClient(team.writer.url, timeout=10)) as http:
         for index in range(sequential):
             record(http, f"one-by-one-{index}")
 
     def burst(number: int) -> None:
-        with httpx.Client(base_url=team.writer.url, timeout=10) as http:
+        with closing(GraphQLClient(team.writer.url, timeout=10)) as http:
             for index in range(per_thread):
                 record(http, f"burst-{number}-{index}")
 
@@ -313,21 +312,19 @@ def test_two_api_processes_and_a_worker_show_every_event_everywhere_within_a_sec
 def test_the_shared_scenarios_recorded_in_one_process_read_the_same_in_another(
     team: Team, name: str
 ) -> None:
-    replayed = replay(team.writer, name)  # type: ignore[arg-type]
-    probes = load_probes(name)
-    assert probes
-    for probe in probes:
-        health = team.reader.data(
-            health_query(),
+    replayed = replay_over_api(team.writer, name)
+    check_probes(
+        name,
+        lambda probe: team.reader.data(
+            HEALTH_QUERY,
             {
                 "id": replayed.partnership_id,
-                "asOf": probe["asOf"],
-                "knownAt": replayed.known_at[probe["knownPhase"]],
-                "windowDays": probe["windowDays"],
+                "asOf": probe.as_of,
+                "knownAt": replayed.known_at[probe.known_phase],
+                "windowDays": probe.window_days,
             },
-        )["partnership"]["health"]
-        problems = compare_health_json(health, probe["expected"])
-        assert not problems, f"{name} as of {probe['asOf']}: {problems}"
+        )["partnership"]["health"],
+    )
 
 
 def test_processes_starting_together_on_an_empty_database_all_come_up(postgres_url: str) -> None:
@@ -365,7 +362,7 @@ def test_a_standby_worker_finishes_a_rebuild_when_the_active_one_is_killed(
     # A new views version, as after an upgrade: the next worker rebuilds from position 0.
     with _connect(postgres_url) as connection:
         connection.execute("UPDATE view_tracking SET version = 0")
-    # Both start at once (a rebuild of this history takes about a second): whichever
+    # Both start at once (a rebuild of this history is short): whichever
     # takes the lock rebuilds, the other waits.
     workers = [processes.project(postgres_url, name) for name in ("worker-a", "worker-b")]
     wait_until(
@@ -429,7 +426,7 @@ def test_an_api_process_killed_mid_burst_keeps_every_acknowledged_mutation_once(
     lock = threading.Lock()
 
     def client(number: int) -> None:
-        with httpx.Client(base_url=api.url, timeout=10) as http:
+        with closing(GraphQLClient(api.url, timeout=10)) as http:
             for key, partnership_id in plan[number]:
                 event = try_record(http, decision(partnership_id, key))
                 with lock:
@@ -474,7 +471,7 @@ def test_an_api_process_killed_mid_burst_keeps_every_acknowledged_mutation_once(
     again = processes.serve(postgres_url, "api-again", projector=True)
 
     def retry(number: int) -> None:
-        with httpx.Client(base_url=again.url, timeout=10) as http:
+        with closing(GraphQLClient(again.url, timeout=10)) as http:
             for key, partnership_id in plan[number]:
                 if key in acknowledged:
                     continue
@@ -528,7 +525,7 @@ def test_postgresql_restarting_under_load_loses_nothing_and_everyone_reconnects(
     writing.set()
 
     def write(number: int) -> None:
-        with httpx.Client(base_url=writer_api.url, timeout=10, headers=writer_api.headers) as http:
+        with closing(GraphQLClient(writer_api.url, writer_api.headers, timeout=10)) as http:
             index = 0
             while writing.is_set():
                 key = f"load-{number}-{index}"
@@ -556,7 +553,7 @@ def test_postgresql_restarting_under_load_loses_nothing_and_everyone_reconnects(
         nonlocal resubscribed
         while following.is_set():
             try:
-                with subscriber(reader_api, writer_api.headers) as live:  # type: ignore[arg-type]
+                with subscriber(reader_api, writer_api.headers) as live:
                     after = seen[-1] if seen else 0
                     live.subscribe(EVENTS, {"id": partnership_id, "after": after})
                     while following.is_set():

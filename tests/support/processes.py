@@ -2,9 +2,9 @@
 
 Each process runs this checkout's code with the test run's environment (so the same
 ACCORD_AUDIT_KEY), writes its output to a log file, and is killed at teardown. An API
-process (`serve`) gets a free port and is ready once /healthz answers; it offers the
-same `client`, `url`, `ws_url`, `post` and `data` as `tests.api.server.ApiServer`, so
-`Recorder` and `subscriber` work against it unchanged.
+process (`serve`) gets a free port and is ready once /healthz answers; like
+`tests.api.server.ApiServer` it is a `GraphQLClient`, so `Recorder` and `subscriber`
+work against it unchanged.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import httpx
-
+from tests.support.graphql_client import GraphQLClient, bearer
 from tests.support.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,8 +46,8 @@ def run_accord(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[
     )
 
 
-class AccordProcess:
-    """One running `accord` process."""
+class AccordProcess(GraphQLClient):
+    """One running `accord` process (a `GraphQLClient` of it when it serves the API)."""
 
     def __init__(
         self,
@@ -59,12 +57,12 @@ class AccordProcess:
         port: int | None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        # `headers` go with every request (a bearer token, when served with auth).
+        super().__init__(f"http://127.0.0.1:{port}", headers)
         self.name = name
         self.args = args
         self.log_path = log_path
         self.port = port
-        self.headers = dict(headers or {})
-        """Sent with every request of `client` (a bearer token, when served with auth)."""
         self._log = log_path.open("ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "accord", *args],
@@ -74,48 +72,6 @@ class AccordProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._client: httpx.Client | None = None
-
-    # ------------------------------------------------------------- the API
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(base_url=self.url, timeout=30, headers=self.headers)
-        return self._client
-
-    def post(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}})
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def data(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        body = self.post(query, variables)
-        assert not body.get("errors"), body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
-
-    def healthz(self, timeout: float = 2.0) -> dict[str, Any] | None:
-        """/healthz's body when it answers 200; None otherwise."""
-        try:
-            response = httpx.get(f"{self.url}/healthz", timeout=timeout)
-        except httpx.HTTPError:
-            return None
-        if response.status_code != 200:
-            return None
-        body: dict[str, Any] = response.json()
-        return body
-
-    # ----------------------------------------------------------- the process
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -134,13 +90,9 @@ class AccordProcess:
             time.sleep(0.02)
 
     def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while self.healthz(timeout=1.0) is None:
-            if not self.alive():
-                raise AssertionError(f"{self.name} exited:\n{self.log()}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name} never became healthy:\n{self.log()}")
-            time.sleep(0.05)
+        if not self.until_healthy(timeout, self.alive):
+            state = "never became healthy" if self.alive() else "exited"
+            raise AssertionError(f"{self.name} {state}:\n{self.log()}")
 
     def kill(self) -> None:
         """SIGKILL: no cleanup of any kind, as when a machine or container dies."""
@@ -149,9 +101,7 @@ class AccordProcess:
         self.popen.wait(timeout=10)
 
     def stop(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self.close()
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
@@ -193,8 +143,7 @@ class Processes:
         args = ["serve", "--database", database, "--port", str(port)]
         args += [] if projector else ["--no-projector"]
         args += [] if token else ["--no-auth"]
-        headers = {"Authorization": f"Bearer {token}"} if token else None
-        process = self._start(name, args, port, headers)
+        process = self._start(name, args, port, bearer(token) if token else None)
         if wait:
             process.wait_healthy()
         return process

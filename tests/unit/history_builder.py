@@ -1,7 +1,7 @@
 """Build a partnership's indexed events in a few lines, for the read-function tests.
 
 Each method records one event as the event index holds it (data with the API's
-defaults filled in, via `tests.scenario_support.event_data`). Events are recorded one
+defaults filled in, via `tests.support.scenarios.event_data`). Events are recorded one
 second apart from `RECORDING_STARTS`, after every instant the tests use, unless a
 test gives `recorded_at`; `KNOWN` is after all of them.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from accord.projections.health import Health, health
 from accord.projections.records import IndexedEvent
-from tests.scenario_support import EVENT_TYPES, event_data
+from tests.support.scenarios import EVENT_TYPES, event_data
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 RECORDING_STARTS = datetime(2030, 1, 1, tzinfo=UTC)
@@ -51,7 +51,7 @@ class HistoryBuilder:
             occurred_at=at,
             recorded_at=recorded_at or RECORDING_STARTS + timedelta(seconds=position),
             recorded_by="tester",
-            data=event_data(mutation, given, position, [e.event_id for e in self.events]),
+            data=event_data(mutation, given, position),
             hash="0" * 64,
             previous_hash=None,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accord.projections.summary import summary
-from tests.scenario_support import EVENT_TYPES
+from tests.support.scenarios import EVENT_TYPES
 from tests.unit.history_builder import HistoryBuilder, day
 
 

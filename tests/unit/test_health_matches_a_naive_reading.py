@@ -18,7 +18,8 @@ from accord.domain.instants import parse_instant
 from accord.projections.health import health_at, health_to_json, prepare
 from accord.projections.records import IndexedEvent
 from bench.generate import generate_history
-from tests.scenario_support import build_history, compare_health_json
+from tests.support.probes import compare_health_json
+from tests.support.scenarios import build_history
 from tests.unit.reference_health import reference_health
 
 RETRACTABLE = ("COMMITMENT_MADE", "COMMITMENT_DELIVERED", "TRUST_CHECK_IN_RECORDED")

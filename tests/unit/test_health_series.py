@@ -14,7 +14,7 @@ from accord.projections.health import (
     health_to_json,
     sample_instants,
 )
-from tests.scenario_support import load_history
+from tests.support.scenarios import load_history
 
 
 def _days(samples: list[datetime]) -> list[str]:

@@ -1,33 +1,41 @@
-"""Replaying the shared scenarios without a database, and comparing health with them.
+"""Replaying steps files: the one way the tests record a history step by step.
 
 `tests/scenarios/*.steps.json` record a partnership as API mutations in recording
-order (phase 1, then the backdated phase 2); `*.expected.json` hold probes of every
-health figure. This module turns steps into `IndexedEvent`s exactly as the event index
-would hold them (positions 1..N in step order, data with defaults filled, retraction
-fields set on the targets), and maps the API-shaped `health` JSON to the probes' keyed
-shape, so any suite (pure, storage, API) can check a health against a probe.
+order (phase 1, then the backdated phase 2; `eventRef` N names step N's event).
+`replay_steps` drives any recorder through them; on it stand `build_history` (the
+`IndexedEvent`s the event index would hold, without a database: positions 1..N in step
+order, data with defaults filled, retraction fields set on the targets),
+`record_steps` (through the service, one command at a time) and `replay_over_api`
+(through the HTTP API, noting when each phase was known). `tests.support.probes`
+checks a health against the `*.expected.json` probes.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord.domain.instants import format_instant, parse_instant
 from accord.projections.records import IndexedEvent
+from tests.api.operations import Recorder, now_text
+from tests.support.graphql_client import GraphQLClient
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+if TYPE_CHECKING:
+    from accord.application.service import AccordApplication, Outcome
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_NAMES = ("hartmoor-a", "hartmoor-b")
-TOLERANCE = 1e-9
 
 PHASE_1_KNOWN_AT = datetime(2027, 1, 1, tzinfo=UTC)
 """k1: every phase-1 step is recorded (one second apart) before it."""
+
+T = TypeVar("T")
 
 _NAMESPACE = uuid.UUID("6d1f6f5e-8c44-4b8e-9a53-1c2f0b7c1d10")
 
@@ -136,16 +144,40 @@ def load_steps(name: str) -> list[dict[str, Any]]:
     return steps
 
 
-def load_probes(name: str) -> list[dict[str, Any]]:
-    probes: list[dict[str, Any]] = json.loads((SCENARIOS / f"{name}.expected.json").read_text())
-    return probes
+def replay_steps(
+    steps: Sequence[Mapping[str, Any]],
+    record: Callable[[str, dict[str, Any]], T],
+    ids: Callable[[T], tuple[str, str]],
+    before_phase: Callable[[int], object] = lambda phase: None,
+) -> Iterator[T]:
+    """What `record(mutation, input)` gives for each step, recorded in step order.
+
+    The input is the step's own, with `partnershipId` (from the second step on) the
+    partnership the previous step recorded into, and `eventId` the event of the step that
+    `eventRef` names; `ids(recorded)` says which (partnership id, event id) a step
+    recorded. `before_phase(p)` runs before the first step of each later phase p (a step
+    without `phase` is of phase 1)."""
+    event_ids: list[str] = []
+    partnership_id = ""
+    phase = 1
+    for index, step in enumerate(steps):
+        if int(step.get("phase", 1)) > phase:
+            phase = int(step["phase"])
+            before_phase(phase)
+        given = dict(step["input"])
+        if index:
+            given["partnershipId"] = partnership_id
+        if "eventRef" in step:
+            given["eventId"] = event_ids[step["eventRef"]]
+        recorded = record(step["mutation"], given)
+        partnership_id, event_id = ids(recorded)
+        event_ids.append(event_id)
+        yield recorded
 
 
-def event_data(
-    mutation: str, given: Mapping[str, Any], position: int, event_ids: Sequence[str]
-) -> dict[str, Any]:
+def event_data(mutation: str, given: Mapping[str, Any], position: int) -> dict[str, Any]:
     """A step's input as `Event.data`: input names, defaults and generated ids filled
-    in, instants written as DateTime output, `eventRef` resolved to an event id."""
+    in, instants written as DateTime output."""
     data: dict[str, Any] = {}
     for field, default in DATA_FIELDS[mutation]:
         if field in given:
@@ -171,7 +203,6 @@ def build_history(
     """Index every step as recorded: phase-1 steps one second apart ending before k1,
     later phases one second apart after it, positions 1..N in step order."""
     partnership_id = str(uuid.uuid5(_NAMESPACE, name))
-    event_ids = [str(uuid.uuid5(_NAMESPACE, f"{name}:{index + 1}")) for index in range(len(steps))]
     first_phase = [index for index, step in enumerate(steps) if step.get("phase", 1) == 1]
     recorded = [
         phase_1_known_at - timedelta(seconds=len(first_phase) - index)
@@ -182,31 +213,28 @@ def build_history(
     if recorded != sorted(recorded):
         raise ValueError("phase-1 steps must all come before later phases")
     events: list[IndexedEvent] = []
-    previous_hash: str | None = None
-    for index, step in enumerate(steps):
-        mutation = step["mutation"]
-        given = dict(step["input"])
-        if "eventRef" in step:
-            given["eventId"] = event_ids[step["eventRef"]]
+
+    def index(mutation: str, given: dict[str, Any]) -> IndexedEvent:
+        position = len(events) + 1
+        event_id = str(uuid.uuid5(_NAMESPACE, f"{name}:{position}"))
         occurred = given.pop("occurredAt", None)
-        occurred_at = parse_instant(occurred) if occurred else recorded[index]
-        digest = uuid.uuid5(_NAMESPACE, f"hash:{event_ids[index]}").hex * 2
-        events.append(
-            IndexedEvent(
-                partnership_id=partnership_id,
-                position=index + 1,
-                event_id=event_ids[index],
-                type=EVENT_TYPES[mutation],
-                occurred_at=occurred_at,
-                recorded_at=recorded[index],
-                recorded_by="scenario",
-                data=event_data(mutation, given, index + 1, event_ids),
-                hash=digest,
-                previous_hash=previous_hash,
-            )
+        event = IndexedEvent(
+            partnership_id=partnership_id,
+            position=position,
+            event_id=event_id,
+            type=EVENT_TYPES[mutation],
+            occurred_at=parse_instant(occurred) if occurred else recorded[position - 1],
+            recorded_at=recorded[position - 1],
+            recorded_by="scenario",
+            data=event_data(mutation, given, position),
+            hash=uuid.uuid5(_NAMESPACE, f"hash:{event_id}").hex * 2,
+            previous_hash=events[-1].hash if events else None,
         )
-        previous_hash = digest
-    events = _mark_retractions(events)
+        events.append(event)
+        return event
+
+    for _ in replay_steps(steps, index, lambda event: (partnership_id, event.event_id)):
+        pass
     phases = sorted({int(step.get("phase", 1)) for step in steps})
     known_at = {
         phase: max(
@@ -216,7 +244,7 @@ def build_history(
         + timedelta(milliseconds=500)
         for phase in phases
     }
-    return ScenarioHistory(name, partnership_id, events, known_at)
+    return ScenarioHistory(name, partnership_id, _mark_retractions(events), known_at)
 
 
 def _mark_retractions(events: list[IndexedEvent]) -> list[IndexedEvent]:
@@ -235,87 +263,61 @@ def load_history(name: str) -> ScenarioHistory:
     return build_history(load_steps(name), name)
 
 
-def to_expected_shape(health_json: Mapping[str, Any]) -> dict[str, Any]:
-    """API.md's `health` JSON in the probes' shape: per-partner lists keyed by partner
-    id, per-kind lists by kind, roles as role -> person (null when vacant), answers as
-    question -> status, and `active` the partners the shares cover."""
-    power, trust, capacity = health_json["power"], health_json["trust"], health_json["capacity"]
-    return {
-        "active": [share["partner"]["id"] for share in power["shares"]],
-        "power": {
-            **{key: value for key, value in power.items() if key != "shares"},
-            "shares": {
-                share["partner"]["id"]: {
-                    key: value for key, value in share.items() if key != "partner"
-                }
-                for share in power["shares"]
-            },
-        },
-        "trust": {
-            **{key: value for key, value in trust.items() if key != "reliability"},
-            "reliability": {
-                entry["partner"]["id"]: {
-                    key: value for key, value in entry.items() if key != "partner"
-                }
-                for entry in trust["reliability"]
-            },
-        },
-        "capacity": {
-            "fulfilment": {entry["kind"]: entry["value"] for entry in capacity["fulfilment"]},
-            "outstanding": {entry["kind"]: entry["value"] for entry in capacity["outstanding"]},
-            "vacantRoles": capacity["vacantRoles"],
-            "longestVacancyDays": capacity["longestVacancyDays"],
-            "leadershipChanges": capacity["leadershipChanges"],
-            "roles": {
-                role["role"]: None if role["vacant"] else role["person"]
-                for role in capacity["roles"]
-            },
-        },
-        "goals": dict(health_json["goals"]),
-        "check": {
-            "classification": health_json["check"]["classification"],
-            "answers": {
-                answer["question"]: answer["status"] for answer in health_json["check"]["answers"]
-            },
-        },
-    }
+def record_steps(
+    app: AccordApplication, steps: Sequence[Mapping[str, Any]], actor: str = "recorder"
+) -> Iterator[Outcome]:
+    """Each step's outcome as it is recorded through the service, one command at a time
+    (as clients do), rather than as one import."""
+    return replay_steps(
+        steps,
+        lambda mutation, given: app.execute(mutation, given, actor=actor),
+        lambda outcome: (str(outcome.partnership_id), outcome.event.event_id),
+    )
 
 
-def compare_health_json(
-    actual_health_json: Mapping[str, Any],
-    expected: Mapping[str, Any],
-    tolerance: float = TOLERANCE,
-) -> list[str]:
-    """Every difference between an API-shaped `health` JSON and a probe's `expected`
-    (numbers within `tolerance`), as `path: expected X, got Y`; empty when they agree."""
-    mismatches: list[str] = []
-    _compare(to_expected_shape(actual_health_json), expected, "", tolerance, mismatches)
-    return mismatches
+@dataclass
+class Replayed:
+    """A scenario recorded through the HTTP API."""
+
+    name: str
+    partnership_id: str
+    steps: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    """The event each step recorded, in step order."""
+    known_at: dict[int, str]
+    """Phase -> k (DateTime text): everything of that phase and before is recorded by then."""
+
+    def occurred(self, index: int) -> datetime:
+        return parse_instant(self.events[index]["occurredAt"])
+
+    def steps_known_at(self, phase: int) -> list[int]:
+        return [i for i, step in enumerate(self.steps) if step["phase"] <= phase]
 
 
-def _compare(actual: Any, expected: Any, path: str, tolerance: float, out: list[str]) -> None:
-    where = path or "."
-    if isinstance(expected, Mapping):
-        if not isinstance(actual, Mapping):
-            out.append(f"{where}: expected an object, got {actual!r}")
-            return
-        for key in expected.keys() - actual.keys():
-            out.append(f"{path}.{key}: missing (expected {expected[key]!r})")
-        for key in actual.keys() - expected.keys():
-            out.append(f"{path}.{key}: unexpected (got {actual[key]!r})")
-        for key in expected.keys() & actual.keys():
-            _compare(actual[key], expected[key], f"{path}.{key}", tolerance, out)
-    elif isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            out.append(f"{where}: expected {expected!r}, got {actual!r}")
-            return
-        for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
-            _compare(got, want, f"{path}.{index}", tolerance, out)
-    elif isinstance(expected, bool) or isinstance(actual, bool):
-        if actual is not expected:
-            out.append(f"{where}: expected {expected!r}, got {actual!r}")
-    elif isinstance(expected, int | float) and isinstance(actual, int | float):
-        if not math.isclose(actual, expected, rel_tol=0.0, abs_tol=tolerance):
-            out.append(f"{where}: expected {expected!r}, got {actual!r}")
-    elif actual != expected:
-        out.append(f"{where}: expected {expected!r}, got {actual!r}")
+def replay_over_api(api: GraphQLClient, name: str) -> Replayed:
+    """Record a scenario's steps through the mutations, as a client would: phase 1, note
+    k1, phase 2 (backdated decisions and retractions), note k2."""
+    steps = load_steps(name)
+    recorder = Recorder(api)
+    events: list[dict[str, Any]] = []
+    known_at: dict[int, str] = {}
+
+    def record(mutation: str, given: dict[str, Any]) -> dict[str, Any]:
+        result = recorder.result(mutation, given)
+        assert result["__typename"].endswith("Success"), (len(events), result)
+        assert result["event"]["position"] == len(events) + 1
+        events.append(result["event"])
+        return result
+
+    def note_known_at(phase: int) -> None:
+        known_at[phase - 1] = now_text()
+        time.sleep(0.02)  # the next phase is recorded strictly after it
+
+    results = list(
+        replay_steps(
+            steps, record, lambda r: (r["partnership"]["id"], r["event"]["id"]), note_known_at
+        )
+    )
+    known_at.setdefault(1, now_text())
+    known_at[2] = now_text()
+    return Replayed(name, results[-1]["partnership"]["id"], steps, events, known_at)
