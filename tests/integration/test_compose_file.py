@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from tests.integration.dockerfile import dockerfile_stages
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,3 +44,25 @@ def test_accord_services_are_configured_by_environment_and_wait_for_postgres() -
 def test_every_service_restarts_by_itself() -> None:
     for service in compose()["services"].values():
         assert service["restart"] == "unless-stopped"
+
+
+def test_accord_services_run_the_image_the_dockerfile_builds() -> None:
+    stages = {stage.name: stage for stage in dockerfile_stages((ROOT / "Dockerfile").read_text())}
+    runtime = stages["runtime"]
+    exposed = runtime.arguments("EXPOSE")
+    for name in ("api", "worker"):
+        service = compose()["services"][name]
+        assert service["image"] == "accord:latest"
+        assert service["build"]["context"] == "."
+        assert service["build"]["target"] == "runtime"
+        assert service["command"][0] == "accord"  # the wheel's console script, on PATH
+    api = compose()["services"]["api"]
+    port = api["command"][api["command"].index("--port") + 1]
+    assert port in exposed
+    assert all(mapping.endswith(f":{port}") for mapping in api["ports"])
+    assert api["command"][api["command"].index("--host") + 1] == "0.0.0.0"
+    # The health check runs the image's python: the runtime stage's venv is on PATH.
+    assert api["healthcheck"]["test"][1] == "python"
+    assert any("/opt/accord/bin" in env for env in runtime.arguments("ENV"))
+    # The audit key is a secret, read by the image's non-root user.
+    assert runtime.arguments("USER") and compose()["secrets"]["accord_audit_key"]["file"]

@@ -20,58 +20,22 @@ import urllib.request
 import venv
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from accord.runtime import Runtime
-from accord.web.app import PAGE_FILES, STATIC, MissingPageFiles, create_app
+from tests.integration.dockerfile import Stage, dockerfile_stages
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+STATIC = ROOT / "accord" / "web" / "static"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, as tests/browser/conftest.py launches it
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 SCENARIO = Path("tests") / "scenarios" / "hartmoor-a.steps.json"
 
 
 # --- the Dockerfile ------------------------------------------------------------------
-
-
-@dataclass
-class Stage:
-    """One stage of a Dockerfile: its base, name and instructions (keyword, arguments)."""
-
-    base: str
-    name: str
-    instructions: list[tuple[str, str]] = field(default_factory=list)
-
-    def arguments(self, keyword: str) -> list[str]:
-        return [arguments for word, arguments in self.instructions if word == keyword]
-
-
-def dockerfile_stages(text: str) -> list[Stage]:
-    """The stages of a Dockerfile, with continuation lines joined and comments dropped."""
-    logical: list[str] = []
-    pending = ""
-    for line in text.splitlines():
-        if not pending and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if line.rstrip().endswith("\\"):
-            pending += line.rstrip()[:-1] + " "
-            continue
-        logical.append((pending + line).strip())
-        pending = ""
-    stages: list[Stage] = []
-    for line in logical:
-        keyword, _, arguments = line.partition(" ")
-        keyword, arguments = keyword.upper(), " ".join(arguments.split())
-        if keyword == "FROM":
-            base, _, name = arguments.partition(" AS ")
-            stages.append(Stage(base.strip(), name.strip()))
-        elif stages:
-            stages[-1].instructions.append((keyword, arguments))
-    return stages
 
 
 def stages() -> dict[str, Stage]:
@@ -204,6 +168,9 @@ def test_dependencies_are_locked_with_hashes_and_satisfy_pyproject() -> None:
 def test_the_server_refuses_to_start_when_the_page_files_are_missing(
     tmp_path: Path, sqlite_url: str
 ) -> None:
+    from accord.runtime import Runtime
+    from accord.web.app import PAGE_FILES, MissingPageFiles, create_app
+
     static = tmp_path / "static"
     shutil.copytree(STATIC, static)
     (static / "vendor" / "echarts.min.js").unlink()
@@ -278,6 +245,12 @@ def replay_build_stage(context: Path, image: Path, python_bin: Path) -> Path:
     return wheels[0]
 
 
+def page_files() -> tuple[str, ...]:
+    from accord.web.app import PAGE_FILES
+
+    return PAGE_FILES
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -296,7 +269,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     venv.EnvBuilder(with_pip=True).create(builder)
     wheel = replay_build_stage(clone, work / "image", builder / "bin")
     names = zipfile.ZipFile(wheel).namelist()
-    for name in PAGE_FILES:
+    for name in page_files():
         assert f"accord/web/static/{name}" in names, name
     assert any(name.startswith("accord/web/static/vendor/LICENSE.") for name in names)
     print(f"{wheel.name}: {wheel.stat().st_size} bytes", file=sys.stderr)
@@ -315,8 +288,6 @@ def test_a_wheel_from_a_clean_clone_installed_alone_serves_a_page_whose_timeline
     installed: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM_ARGS
 
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     environment = _clean_environment(ACCORD_AUDIT_KEY="packaging-test-key")
@@ -369,7 +340,7 @@ def test_a_wheel_from_a_clean_clone_installed_alone_serves_a_page_whose_timeline
                 page.on("pageerror", lambda error: errors.append(str(error)))
                 page.goto(f"{url}/?partnership={partnership}")
                 page.wait_for_selector("#timeline-section[aria-busy=false]", timeout=30_000)
-                page.wait_for_selector("#timeline .vis-item", timeout=30_000)
+                page.wait_for_selector("#timeline .vis-item", state="attached", timeout=30_000)
                 assert page.locator("#timeline .vis-item").count() > 10
                 page.wait_for_selector("#trends[aria-busy=false]", timeout=30_000)
                 assert page.locator("#charts figure canvas").count() >= 1  # ECharts drew
