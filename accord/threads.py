@@ -1,10 +1,10 @@
 """Blocking work, run off the event loop in a pool of worker threads.
 
-anyio's `to_thread.run_sync` costs the event loop about a tenth of a millisecond a call
-(a cancel scope, a capacity limiter, checkpoints): more than a mutation's own reply.
-asyncio's executor hand-off costs a fraction of that. The pool is as large as anyio's
-default limiter (40 threads); work already begun runs to its end even if the awaiting
-task is cancelled, and its result is then dropped.
+anyio's `to_thread.run_sync` costs the event loop more per call (a cancel scope, a
+capacity limiter, checkpoints) than a mutation's own reply; asyncio's executor hand-off
+costs a fraction of that (docs/PERFORMANCE.md, Measured figures). The pool is as large
+as anyio's default limiter (40 threads); work already begun runs to its end even if the
+awaiting task is cancelled, and its result is then dropped.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 `partnerships_store(count, events_each)` holds `count` partnerships of `events_each`
 events each (seeds 0..count-1, so a smaller store's partnerships are also in a larger
 one), recorded through `import_steps` (every step validated, hash-chained) and
-projected, with the views current. Importing costs a few hundred microseconds an event,
-so a large store is built in several processes, each importing and projecting its share
-into its own file, and the parts are then merged with SQL: the event store's rows (their
-notification ids renumbered in order), the snapshots and the views, whose position is
-set to the merged log's last notification.
+projected, with the views current. Importing a large store takes long
+(docs/PERFORMANCE.md, Measured figures), so it is built in several processes, each
+importing and projecting its share into its own file, and the parts are then merged
+with SQL: the event store's rows (their notification ids renumbered in order), the
+snapshots and the views, whose position is set to the merged log's last notification.
 """
 
 from __future__ import annotations

@@ -4,12 +4,13 @@ taking nothing but `self`, of a scalar, enum or object type, or a list of those.
 
 graphql-core completes every field the same way: a path, a resolve-info object, the
 resolver, then completion through the non-null, list, leaf and object cases. For a plain
-field that costs several microseconds more than reading the value and completing it
-directly, and lists of small objects (timeline items, history events, the figures of a
-health) spend most of their time there. Plain fields are read and completed here;
-every other field takes graphql-core's own path, and so does a plain field whose value
-does not complete cleanly (null in a non-null field, a value a scalar refuses, not a
-list), so that errors, their paths and null propagation are exactly graphql-core's.
+field that costs more than reading the value and completing it directly
+(docs/PERFORMANCE.md, Measured figures), and lists of small objects (timeline items,
+history events, the figures of a health) spend most of their time there. Plain fields
+are read and completed here; every other field takes graphql-core's own path, and so
+does a plain field whose value does not complete cleanly (null in a non-null field, a
+value a scalar refuses, not a list), so that errors, their paths and null propagation
+are exactly graphql-core's.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class SqliteViews(ViewDatabase):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         # Views are copies of the event store, so zeroing their freed pages (this
-        # SQLite's default) protects nothing and makes a rebuild's drop 4x slower.
+        # SQLite's default) protects nothing and makes a rebuild's drop slower.
         connection.execute("PRAGMA secure_delete=FAST")
         return connection
 

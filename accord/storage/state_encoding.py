@@ -33,7 +33,7 @@ def encode_event_state(state: dict[str, Any]) -> bytes | None:
                 return None
             instant = written.get(id(value))
             if instant is None:
-                # orjson writes a UTC instant as isoformat() does, in a fifth of the time.
+                # orjson writes a UTC instant as isoformat() does, in less time.
                 text = orjson.dumps(value)[1:-1].decode()
                 instant = written[id(value)] = {"_type_": "datetime_iso", "_data_": text}
             value = instant

@@ -1,10 +1,11 @@
 """Group commit: inserts that arrive while another is being written share the next
 transaction.
 
-On PostgreSQL a transaction of one event costs about a millisecond of this process's
-CPU (the pipeline, the table lock, the notify, the commit), and each further event in
-it about a tenth of that; concurrent commands (each holding its own partnership's lock)
-would otherwise each pay the whole cost, and queue for the events table's lock anyway.
+On PostgreSQL most of a transaction's cost to this process's CPU is per transaction
+(the pipeline, the table lock, the notify, the commit), little is per event
+(docs/PERFORMANCE.md, Measured figures); concurrent commands (each holding its own
+partnership's lock) would otherwise each pay the whole cost, and queue for the events
+table's lock anyway.
 
 The first caller to find no transaction in progress writes its own events at once (no
 waiting when the store is quiet). Callers arriving meanwhile queue; when the writer is

@@ -174,10 +174,11 @@ class ViewingPostgresRecorder(PostgresApplicationRecorder):
     round trip, and grouping concurrent inserts into one transaction (`group_commit`).
 
     eventsourcing inserts through psycopg's pipeline: half a dozen statements, each
-    with its own trip through psycopg's Python machinery, about a millisecond of this
-    process's CPU per transaction. Here the same statements (the views' first, then
-    eventsourcing's lock, notify and insert, as its pipeline sends them) go as one
-    simple query, parameters bound by psycopg on the client: about a tenth of that.
+    with its own trip through psycopg's Python machinery, most of this process's CPU per
+    transaction. Here the same statements (the views' first, then eventsourcing's lock,
+    notify and insert, as its pipeline sends them) go as one simple query, parameters
+    bound by psycopg on the client, for a fraction of that (docs/PERFORMANCE.md,
+    Measured figures).
     Each event's first view statement returns the version it brought its partnership to
     (none where the views were not current)."""
 

@@ -1,0 +1,49 @@
+"""The section "Measured figures behind design choices" of docs/PERFORMANCE.md.
+
+Figures measured while the code they explain was written (timed in isolation or
+profiled, outside `make bench`, which does not measure them again). The docstrings and
+comments at each place keep the reason and point here for the number. `bench/report.py`
+writes this text after "Where the write side's time goes".
+"""
+
+from __future__ import annotations
+
+TITLE = "Measured figures behind design choices"
+
+DESIGN_FIGURES = """\
+Figures measured while the code they explain was written (timed in isolation or
+profiled, outside `make bench`, which does not measure them again). Each place keeps
+the reason in its docstring or comment and points here for the number.
+
+- **`accord/threads.py`**: anyio's `to_thread.run_sync` costs the event loop about
+  0.1 ms a call (a cancel scope, a capacity limiter, checkpoints), more than a
+  mutation's own reply; asyncio's executor hand-off costs a fraction of that. So
+  blocking work goes to Accord's own thread pool through the loop's executor.
+- **`accord/graphql/execution.py`**: graphql-core's completion of a plain field (a path,
+  a resolve-info object, the resolver, the non-null, list, leaf and object cases) costs
+  several µs more than reading the value and completing it directly. So plain fields
+  take a short path.
+- **`accord/storage/postgres/group_commit.py`**: a PostgreSQL transaction of one event
+  costs about 1 ms of the API process's CPU (the pipeline, the table lock, the notify,
+  the commit), each further event in it about 0.1 ms. So concurrent inserts share one
+  transaction.
+- **`accord/storage/postgres/recorder.py`** (`ViewingPostgresRecorder`): eventsourcing's
+  insert through psycopg's pipeline (half a dozen statements) costs about 1 ms of CPU a
+  transaction; the same statements as one simple query, parameters bound on the
+  client, about 0.1 ms. So the views' statements and eventsourcing's go as one query.
+- **`accord/storage/state_encoding.py`**: orjson writes a UTC instant as `isoformat()`
+  does in about a fifth of the time. So events' stored state is written with orjson.
+- **`accord/storage/sqlite.py`**: SQLite's default `secure_delete` makes a rebuild's drop
+  of the views about 4x slower. So the views' connections set `secure_delete=FAST`.
+- **`accord/domain/chain.py`** (`_instant_for_hash`, whose comment still carries the
+  figure): `isoformat()` without `timespec` is about a quarter faster for the usual UTC
+  instant. So the hash's instants are written without it.
+- **`bench/load.py`** (whose docstring still carries the figure): the load generator
+  costs a few tens of µs a request. So it runs in the benchmark process, the server in
+  another.
+- **`bench/stores.py`**: `import_steps` costs a few hundred µs an event. So large
+  benchmark stores are built in several processes and merged.
+- **`tests/integration/test_team_mode.py`** (the standby worker): a projector rebuild of
+  a 40,000-event history on PostgreSQL takes about a second. So both workers start at
+  once, and the active one is killed part-way through.
+"""
