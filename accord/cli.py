@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from accord.application.service import StepError
+from accord.application.importing import StepError
 from accord.domain.instants import InstantError, parse_instant
 from accord.projections.event_json import event_json
 from accord.runtime import Runtime

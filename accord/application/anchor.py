@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from accord.application.service import AccordApplication, ChainReport
+from accord.application.audit import ChainReport
+from accord.application.service import AccordApplication
 from accord.settings import audit_key
 
 

@@ -10,29 +10,23 @@ within a process, so the cached aggregate is never shared between two commands).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from accord.domain.chain import chain_hash
-from accord.domain.commands import (
-    COMMON_FIELDS,
-    MUTATIONS,
-    Command,
-    read_command,
-    read_idempotency_key,
-)
+from accord.application.audit import ChainReport, verify_chain
+from accord.application.idempotency import fingerprint
+from accord.application.importing import StepError, judge_steps, save_judged
+from accord.domain.catalogue import BY_MUTATION
+from accord.domain.commands import Command, read_command, read_idempotency_key
 from accord.domain.errors import (
     UNKNOWN_PARTNERSHIP,
     DomainError,
@@ -42,8 +36,7 @@ from accord.domain.errors import (
     not_found,
 )
 from accord.domain.identity import partnership_id_for_key, position_of_event
-from accord.domain.instants import InstantError, parse_instant
-from accord.domain.partnership import Partnership, PartnershipEvent, id_text
+from accord.domain.partnership import Partnership, PartnershipEvent
 from accord.domain.seal import make_sealer
 from accord.domain.values import AccessRole
 
@@ -78,55 +71,6 @@ class Outcome:
             partnership.formed_at,
             **kwargs,
         )
-
-
-@dataclass(frozen=True)
-class StepError(Exception):
-    """An import step that would be refused: nothing of the import was recorded."""
-
-    step: int
-    error: DomainError
-
-    def __str__(self) -> str:
-        return (
-            f"step {self.step}: {self.error.field}: {self.error.code.value}: {self.error.message}"
-        )
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The result of recomputing a partnership's hash chain from the event store."""
-
-    partnership_id: uuid.UUID
-    valid: bool
-    events_checked: int
-    first_broken_position: int | None
-    head_hash: str
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _normal(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_normal(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def fingerprint(mutation: str, raw: Mapping[str, Any]) -> str:
-    """The input as sent, minus partnership, version and key: what a retry must repeat."""
-    body = {k: v for k, v in raw.items() if k not in COMMON_FIELDS or k == "occurredAt"}
-    for name in ("occurredAt", "dueAt"):
-        if isinstance(body.get(name), str):
-            with suppress(InstantError):
-                body[name] = parse_instant(body[name])
-    text = json.dumps([mutation, _normal(body)], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -308,7 +252,7 @@ class AccordApplication(Application[uuid.UUID]):
             raise Forbidden(f"your role {role.value} does not allow this (it needs {needs.value})")
 
     def _target_of(self, partnership: Partnership, command: Command) -> PartnershipEvent | None:
-        if command.spec.mutation != "retractEntry":
+        if command.kind.mutation != "retractEntry":
             return None
         position = position_of_event(partnership.id, command.fields["eventId"])
         if position is None or position > partnership.version:
@@ -344,74 +288,15 @@ class AccordApplication(Application[uuid.UUID]):
         actor: str,
         progress: Callable[[int], None] | None,
     ) -> tuple[uuid.UUID, int]:
-        partnership: Partnership | None = None
-        events: list[PartnershipEvent] = []
         first = self._instants(len(steps))  # one clock read for the whole import
-        for index, step in enumerate(steps):
-            now = first + index * _MICROSECOND
-            mutation = str(step.get("mutation"))
-            raw = dict(step.get("input") or {})
-            try:
-                if index == 0:
-                    if mutation != "formPartnership":
-                        raise not_found("mutation", "the first step must be formPartnership")
-                    command = read_command(mutation, raw)
-                    partnership = Partnership.form(
-                        command,
-                        partnership_id=uuid.uuid4(),
-                        now=now,
-                        actor=actor,
-                        fingerprint=fingerprint(mutation, raw),
-                        sealer=self.sealer,
-                    )
-                    events.append(partnership.pending_events[-1])  # type: ignore[arg-type]
-                    continue
-                assert partnership is not None
-                raw["partnershipId"] = id_text(partnership.id)
-                target = None
-                if "eventRef" in step:
-                    ref = int(step["eventRef"])
-                    if not 0 <= ref < len(events):
-                        raise not_found("eventRef", f"no step {ref} before this one")
-                    target = events[ref]
-                    raw["eventId"] = target.event_id
-                command = read_command(mutation, raw)
-                if target is None and mutation == "retractEntry":
-                    position = position_of_event(partnership.id, command.fields["eventId"])
-                    if position is not None and position <= len(events):
-                        target = events[position - 1]
-                event = partnership.record(
-                    command,
-                    now=now,
-                    actor=actor,
-                    fingerprint=fingerprint(mutation, raw) if command.idempotency_key else None,
-                    target=target,
-                    sealer=self.sealer,
-                )
-                events.append(event)
-            except DomainError as error:
-                raise StepError(index, error) from None
-            if progress is not None:
-                progress(index + 1)
-        if partnership is None:
-            raise StepError(0, not_found("steps", "the file has no steps"))
-        last = self._save_imported(partnership)
+        partnership = judge_steps(
+            steps, actor=actor, first=first, sealer=self.sealer, progress=progress
+        )
+        last = save_judged(partnership, self.mapper, self.recorder, self.import_chunk)
         self._snapshot(partnership)
         self._evict(partnership.id)
         self._announce()
         return partnership.id, last
-
-    def _save_imported(self, partnership: Partnership) -> int:
-        """Save a judged import straight through the recorder (no per-event recording
-        objects): in one insert, or in chunks of `import_chunk` events where the store
-        needs them (a crash between chunks leaves a valid prefix of the history). The last
-        notification id."""
-        stored = [self.mapper.to_stored_event(e) for e in partnership.collect_events()]
-        chunk = self.import_chunk or max(1, len(stored))
-        ids: list[int] = []
-        for start in range(0, len(stored), chunk):
-            ids.extend(self.recorder.insert_events(stored[start : start + chunk]) or ())
-        return max(ids, default=0)
 
     # ------------------------------------------------------------------- reads
 
@@ -445,35 +330,10 @@ class AccordApplication(Application[uuid.UUID]):
             start = page[-1].id + 1
 
     def verify(self, partnership_id: uuid.UUID) -> ChainReport:
-        """Recompute the hash chain from the stored events themselves.
-
-        A missing, reordered, edited or undecodable event breaks the chain at its position,
-        and so does one whose seal (the HMAC of its hash under the audit key) is wrong: a
-        chain recomputed by someone without the key.
-        """
-        previous: str | None = None
-        checked = 0
-        head = ""
-        for expected_position, stored in enumerate(
-            self.recorder.select_events(partnership_id), start=1
-        ):
-            checked = expected_position
-            try:
-                decoded = self.mapper.to_domain_event(stored)
-                assert isinstance(decoded, PartnershipEvent)
-                event = decoded
-                ok = (
-                    event.position == expected_position
-                    and event.previous_hash == previous
-                    and event.hash == recompute_hash(partnership_id, event)
-                    and (self.sealer is None or event.seal == self.sealer(event.hash))
-                )
-            except Exception:  # an undecodable stored event counts as broken
-                ok = False
-            if not ok:
-                return ChainReport(partnership_id, False, checked, expected_position, head)
-            previous = head = event.hash
-        return ChainReport(partnership_id, True, checked, None, head)
+        """Recompute the hash chain from the stored events themselves (`audit`)."""
+        return verify_chain(
+            partnership_id, self.recorder.select_events(partnership_id), self.mapper, self.sealer
+        )
 
     # ----------------------------------------------------------------- helpers
 
@@ -558,19 +418,8 @@ def _last_id(recordings: list[Any]) -> int:
 
 
 def _needs(mutation: str) -> AccessRole:
-    spec = MUTATIONS.get(mutation)
-    return spec.needs if spec else AccessRole.RECORDER
+    kind = BY_MUTATION.get(mutation)
+    return kind.needs if kind else AccessRole.RECORDER
 
 
-def recompute_hash(partnership_id: uuid.UUID, event: PartnershipEvent) -> str:
-    """The hash an event should carry, from its own stored fields."""
-    return chain_hash(
-        previous_hash=event.previous_hash,
-        partnership_id=str(partnership_id),
-        position=event.position,
-        event_type=event.type_name(),
-        occurred_at=event.occurred_at,
-        recorded_at=event.recorded_at,
-        recorded_by=event.recorded_by,
-        data=event.data,
-    )
+__all__ = ["AccordApplication", "ChainReport", "Outcome", "StepError", "fingerprint"]

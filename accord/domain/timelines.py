@@ -135,3 +135,17 @@ def insertion_index(entries: list[Entry], entry: Entry) -> int:
     if not entries or sort_key(entries[-1]) <= key:
         return len(entries)  # the usual case: the newest entry
     return bisect_right(entries, key, key=sort_key)
+
+
+def without(entries: list[Entry], at: int, position: int) -> tuple[list[Entry], bool] | None:
+    """A timeline without its entry at (at, position), and whether its state may change
+    (so it needs a refold); None when the timeline has no such entry.
+
+    A commitment's making takes its whole timeline with it (its deliveries and release)."""
+    index = insertion_index(entries, [at, position, ""]) - 1
+    if index < 0 or int(entries[index][1]) != position:
+        return None
+    kind = entries[index][2]
+    if kind == MADE:
+        return [], True
+    return [*entries[:index], *entries[index + 1 :]], kind in STATEFUL

@@ -1,72 +1,33 @@
 """The API's enums. Values are UPPER_SNAKE and equal the domain's and read models' values
-(a unit test keeps them in step)."""
+(a unit test keeps them in step); `EventType` is built from the catalogue of event kinds."""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 
+from accord.domain.catalogue import KINDS
 
-@strawberry.enum(description="The kind of an event in a partnership's history.")
-class EventType(Enum):
-    PARTNERSHIP_FORMED = strawberry.enum_value(
-        "PARTNERSHIP_FORMED", description="The partnership was formed (`formPartnership`)."
-    )
-    PARTNER_JOINED = strawberry.enum_value(
-        "PARTNER_JOINED", description="A partner joined, or joined again (`joinPartner`)."
-    )
-    PARTNER_LEFT = strawberry.enum_value(
-        "PARTNER_LEFT", description="A partner left (`recordPartnerLeaving`)."
-    )
-    GOAL_SET = strawberry.enum_value("GOAL_SET", description="A goal was set (`setGoal`).")
-    GOAL_REVISED = strawberry.enum_value(
-        "GOAL_REVISED", description="A goal's statement was revised (`reviseGoal`)."
-    )
-    GOAL_ENDORSED = strawberry.enum_value(
-        "GOAL_ENDORSED", description="A partner endorsed a goal's version (`endorseGoal`)."
-    )
-    GOAL_REAFFIRMED = strawberry.enum_value(
-        "GOAL_REAFFIRMED", description="A goal was reaffirmed unchanged (`reaffirmGoal`)."
-    )
-    GOAL_RETIRED = strawberry.enum_value(
-        "GOAL_RETIRED", description="A goal was retired (`retireGoal`)."
-    )
-    DECISION_RECORDED = strawberry.enum_value(
-        "DECISION_RECORDED", description="A decision was recorded (`recordDecision`)."
-    )
-    COMMITMENT_MADE = strawberry.enum_value(
-        "COMMITMENT_MADE", description="A partner committed resources (`makeCommitment`)."
-    )
-    COMMITMENT_DELIVERED = strawberry.enum_value(
-        "COMMITMENT_DELIVERED",
-        description="Part or all of a commitment was delivered (`recordDelivery`).",
-    )
-    COMMITMENT_RELEASED = strawberry.enum_value(
-        "COMMITMENT_RELEASED", description="A commitment was released (`releaseCommitment`)."
-    )
-    RISK_SHARES_AGREED = strawberry.enum_value(
-        "RISK_SHARES_AGREED", description="The partners agreed risk shares (`agreeRiskShares`)."
-    )
-    LEADER_APPOINTED = strawberry.enum_value(
-        "LEADER_APPOINTED", description="Someone was appointed to a role (`appointLeader`)."
-    )
-    LEADER_DEPARTED = strawberry.enum_value(
-        "LEADER_DEPARTED", description="A role's holder left it (`recordLeaderDeparture`)."
-    )
-    TRUST_CHECK_IN_RECORDED = strawberry.enum_value(
-        "TRUST_CHECK_IN_RECORDED",
-        description="A partner answered a trust check-in (`recordTrustCheckIn`).",
-    )
-    ENTRY_RETRACTED = strawberry.enum_value(
-        "ENTRY_RETRACTED", description="An earlier entry was retracted (`retractEntry`)."
-    )
-    ROLE_GRANTED = strawberry.enum_value(
-        "ROLE_GRANTED", description="An actor was given an access role (`grantRole`)."
-    )
-    ROLE_REVOKED = strawberry.enum_value(
-        "ROLE_REVOKED", description="An actor's access role was revoked (`revokeRole`)."
-    )
+
+def _event_type() -> type[Enum]:
+    """One value per kind of the catalogue, in its order, described by it."""
+    values = {
+        kind.type_name: strawberry.enum_value(kind.type_name, description=kind.event_description)
+        for kind in KINDS
+    }
+    members = cast("type[Enum]", Enum("EventType", values))
+    return strawberry.enum(members, description="The kind of an event in a partnership's history.")
+
+
+if TYPE_CHECKING:
+
+    class EventType(Enum):
+        """The catalogue's kinds (`accord.domain.catalogue`), by type name."""
+
+else:
+    EventType = _event_type()
 
 
 @strawberry.enum(description="The sector a partner organisation belongs to.")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import strawberry
 
 from accord.application.service import Outcome
+from accord.domain.catalogue import KINDS
 from accord.domain.errors import DomainError, Forbidden, VersionConflict
 from accord.domain.instants import from_micros
 from accord.graphql import inputs
@@ -42,81 +43,15 @@ class MutationSpec:
         return self.name[0].upper() + self.name[1:]
 
 
-MUTATIONS: tuple[MutationSpec, ...] = (
+MUTATIONS: tuple[MutationSpec, ...] = tuple(
     MutationSpec(
-        "formPartnership",
-        inputs.FormPartnershipInput,
-        "Form a partnership (PartnershipFormed); the actor becomes its ADMIN.",
-    ),
-    MutationSpec(
-        "joinPartner", inputs.JoinPartnerInput, "Record that a partner joined (PartnerJoined)."
-    ),
-    MutationSpec(
-        "recordPartnerLeaving",
-        inputs.RecordPartnerLeavingInput,
-        "Record that a partner left (PartnerLeft).",
-    ),
-    MutationSpec("setGoal", inputs.SetGoalInput, "Set a goal (GoalSet)."),
-    MutationSpec("reviseGoal", inputs.ReviseGoalInput, "Revise a goal's wording (GoalRevised)."),
-    MutationSpec(
-        "endorseGoal",
-        inputs.EndorseGoalInput,
-        "Record a partner's endorsement of a goal (GoalEndorsed).",
-    ),
-    MutationSpec(
-        "reaffirmGoal", inputs.ReaffirmGoalInput, "Record that a goal still holds (GoalReaffirmed)."
-    ),
-    MutationSpec("retireGoal", inputs.RetireGoalInput, "Retire a goal (GoalRetired)."),
-    MutationSpec(
-        "recordDecision", inputs.RecordDecisionInput, "Record a decision (DecisionRecorded)."
-    ),
-    MutationSpec(
-        "makeCommitment",
-        inputs.MakeCommitmentInput,
-        "Record a partner's commitment of resources (CommitmentMade).",
-    ),
-    MutationSpec(
-        "recordDelivery",
-        inputs.RecordDeliveryInput,
-        "Record a delivery against a commitment (CommitmentDelivered).",
-    ),
-    MutationSpec(
-        "releaseCommitment",
-        inputs.ReleaseCommitmentInput,
-        "Release a partner from a commitment (CommitmentReleased).",
-    ),
-    MutationSpec(
-        "agreeRiskShares",
-        inputs.AgreeRiskSharesInput,
-        "Record the risk shares the partners agreed (RiskSharesAgreed).",
-    ),
-    MutationSpec(
-        "appointLeader",
-        inputs.AppointLeaderInput,
-        "Record an appointment to a leadership role (LeaderAppointed).",
-    ),
-    MutationSpec(
-        "recordLeaderDeparture",
-        inputs.RecordLeaderDepartureInput,
-        "Record that a role's holder left it (LeaderDeparted).",
-    ),
-    MutationSpec(
-        "recordTrustCheckIn",
-        inputs.RecordTrustCheckInInput,
-        "Record a partner's trust check-in (TrustCheckInRecorded).",
-    ),
-    MutationSpec(
-        "retractEntry",
-        inputs.RetractEntryInput,
-        "Retract an entry recorded by mistake (EntryRetracted); ADMIN only.",
-    ),
-    MutationSpec(
-        "grantRole", inputs.GrantRoleInput, "Give an actor a role (RoleGranted); ADMIN only."
-    ),
-    MutationSpec(
-        "revokeRole", inputs.RevokeRoleInput, "Take an actor's role away (RoleRevoked); ADMIN only."
-    ),
+        kind.mutation,
+        getattr(inputs, f"{kind.mutation[0].upper()}{kind.mutation[1:]}Input"),
+        kind.mutation_description,
+    )
+    for kind in KINDS
 )
+"""One per kind of the catalogue, in its order; the input types are `inputs`'."""
 
 
 @strawberry.type(description="What a mutation recorded.")

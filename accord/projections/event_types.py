@@ -1,40 +1,38 @@
-"""The event types of a partnership's history, as `IndexedEvent.type` spells them.
-
-API.md's mutation table lists them; the read functions match on these names.
-"""
+"""The event types of a partnership's history, as `IndexedEvent.type` spells them: the
+type names of the catalogue's kinds (`accord.domain.catalogue`), named here for the read
+functions that match on them, and grouped by what each kind is about."""
 
 from __future__ import annotations
 
 from typing import Final
 
-PARTNERSHIP_FORMED: Final = "PARTNERSHIP_FORMED"
-PARTNER_JOINED: Final = "PARTNER_JOINED"
-PARTNER_LEFT: Final = "PARTNER_LEFT"
-GOAL_SET: Final = "GOAL_SET"
-GOAL_REVISED: Final = "GOAL_REVISED"
-GOAL_ENDORSED: Final = "GOAL_ENDORSED"
-GOAL_REAFFIRMED: Final = "GOAL_REAFFIRMED"
-GOAL_RETIRED: Final = "GOAL_RETIRED"
-DECISION_RECORDED: Final = "DECISION_RECORDED"
-COMMITMENT_MADE: Final = "COMMITMENT_MADE"
-COMMITMENT_DELIVERED: Final = "COMMITMENT_DELIVERED"
-COMMITMENT_RELEASED: Final = "COMMITMENT_RELEASED"
-RISK_SHARES_AGREED: Final = "RISK_SHARES_AGREED"
-LEADER_APPOINTED: Final = "LEADER_APPOINTED"
-LEADER_DEPARTED: Final = "LEADER_DEPARTED"
-TRUST_CHECK_IN_RECORDED: Final = "TRUST_CHECK_IN_RECORDED"
-ENTRY_RETRACTED: Final = "ENTRY_RETRACTED"
-ROLE_GRANTED: Final = "ROLE_GRANTED"
-ROLE_REVOKED: Final = "ROLE_REVOKED"
+from accord.domain import catalogue
+from accord.domain.catalogue import About, types_about
 
-GOAL_EVENTS: Final = frozenset(
-    {GOAL_SET, GOAL_REVISED, GOAL_ENDORSED, GOAL_REAFFIRMED, GOAL_RETIRED}
-)
-COMMITMENT_EVENTS: Final = frozenset({COMMITMENT_MADE, COMMITMENT_DELIVERED, COMMITMENT_RELEASED})
-LEADERSHIP_EVENTS: Final = frozenset({LEADER_APPOINTED, LEADER_DEPARTED})
-PARTNER_EVENTS: Final = frozenset(
-    {PARTNERSHIP_FORMED, PARTNER_JOINED, PARTNER_LEFT, RISK_SHARES_AGREED}
-)
+PARTNERSHIP_FORMED: Final = catalogue.PARTNERSHIP_FORMED.type_name
+PARTNER_JOINED: Final = catalogue.PARTNER_JOINED.type_name
+PARTNER_LEFT: Final = catalogue.PARTNER_LEFT.type_name
+GOAL_SET: Final = catalogue.GOAL_SET.type_name
+GOAL_REVISED: Final = catalogue.GOAL_REVISED.type_name
+GOAL_ENDORSED: Final = catalogue.GOAL_ENDORSED.type_name
+GOAL_REAFFIRMED: Final = catalogue.GOAL_REAFFIRMED.type_name
+GOAL_RETIRED: Final = catalogue.GOAL_RETIRED.type_name
+DECISION_RECORDED: Final = catalogue.DECISION_RECORDED.type_name
+COMMITMENT_MADE: Final = catalogue.COMMITMENT_MADE.type_name
+COMMITMENT_DELIVERED: Final = catalogue.COMMITMENT_DELIVERED.type_name
+COMMITMENT_RELEASED: Final = catalogue.COMMITMENT_RELEASED.type_name
+RISK_SHARES_AGREED: Final = catalogue.RISK_SHARES_AGREED.type_name
+LEADER_APPOINTED: Final = catalogue.LEADER_APPOINTED.type_name
+LEADER_DEPARTED: Final = catalogue.LEADER_DEPARTED.type_name
+TRUST_CHECK_IN_RECORDED: Final = catalogue.TRUST_CHECK_IN_RECORDED.type_name
+ENTRY_RETRACTED: Final = catalogue.ENTRY_RETRACTED.type_name
+ROLE_GRANTED: Final = catalogue.ROLE_GRANTED.type_name
+ROLE_REVOKED: Final = catalogue.ROLE_REVOKED.type_name
+
+GOAL_EVENTS: Final = types_about(About.GOALS)
+COMMITMENT_EVENTS: Final = types_about(About.COMMITMENTS)
+LEADERSHIP_EVENTS: Final = types_about(About.LEADERSHIP)
+PARTNER_EVENTS: Final = types_about(About.PARTNERS)
 # Events about the record itself rather than the partnership: never in a metric or
 # on the timeline.
-RECORD_EVENTS: Final = frozenset({ENTRY_RETRACTED, ROLE_GRANTED, ROLE_REVOKED})
+RECORD_EVENTS: Final = types_about(About.RECORD)

@@ -11,11 +11,12 @@ default now); a commitment is a range from when it was made to the later of its
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from accord.domain.catalogue import KINDS, About
 from accord.domain.instants import parse_instant
 from accord.projections import event_types
 from accord.projections.event_data import Data
@@ -40,14 +41,10 @@ LANES: Final = (
 """Lane id -> its heading, in display order."""
 
 LANE_OF: Final = {
-    **dict.fromkeys(event_types.GOAL_EVENTS, "GOALS"),
-    event_types.DECISION_RECORDED: "DECISIONS",
-    **dict.fromkeys(event_types.COMMITMENT_EVENTS, "COMMITMENTS"),
-    **dict.fromkeys(event_types.LEADERSHIP_EVENTS, "LEADERSHIP"),
-    **dict.fromkeys(event_types.PARTNER_EVENTS, "PARTNERS"),
-    event_types.TRUST_CHECK_IN_RECORDED: "TRUST",
+    kind.type_name: kind.about.value for kind in KINDS if kind.about is not About.RECORD
 }
-"""Event type -> its lane; types not here (retractions, role grants) are not items."""
+"""Event type -> its lane (what its kind is about); the record's own kinds (retractions,
+role grants) are not items."""
 
 POINT: Final = "point"
 RANGE: Final = "range"
@@ -200,47 +197,23 @@ class _Labels:
         return self._names.get(partner_id, partner_id)
 
     def content(self, event: IndexedEvent) -> str:
-        data, kind = event.data, event.type
-        if kind == event_types.PARTNERSHIP_FORMED:
-            return f"Formed: {data.get('name')}"
-        if kind == event_types.PARTNER_JOINED:
-            return f"{data.get('name')} joined"
-        if kind == event_types.PARTNER_LEFT:
-            return f"{self._partner(data, 'partnerId')} left"
-        if kind == event_types.RISK_SHARES_AGREED:
-            return "Risk shares agreed"
-        if kind == event_types.GOAL_SET:
-            return f"Goal set: {data.get('statement')}"
-        if kind == event_types.GOAL_REVISED:
-            return f"Goal revised: {data.get('statement')}"
-        if kind == event_types.GOAL_ENDORSED:
-            return (
-                f"{self._partner(data, 'partnerId')} endorsed {data.get('goalId')} "
-                f"v{data.get('version')} ({data.get('rating')}/5)"
-            )
-        if kind == event_types.GOAL_REAFFIRMED:
-            return f"Goal reaffirmed: {data.get('goalId')}"
-        if kind == event_types.GOAL_RETIRED:
-            return f"Goal retired: {data.get('goalId')}"
-        if kind == event_types.DECISION_RECORDED:
-            return str(data.get("title"))
-        if kind == event_types.COMMITMENT_MADE:
-            return self._commitment(data)
-        if kind == event_types.COMMITMENT_DELIVERED:
-            return self._delivery(data)
-        if kind == event_types.COMMITMENT_RELEASED:
-            how = "by agreement" if data.get("byAgreement") is True else "without agreement"
-            return f"{data.get('commitmentId')} released {how}"
-        if kind == event_types.LEADER_APPOINTED:
-            return f"{data.get('role')}: {data.get('person')}"
-        if kind == event_types.LEADER_DEPARTED:
-            return f"{data.get('role')} vacated"
-        if kind == event_types.TRUST_CHECK_IN_RECORDED:
-            return (
-                f"Check-in: {self._partner(data, 'respondentId')} on "
-                f"{self._partner(data, 'aboutId')}"
-            )
-        return summary(event)
+        label = LABELS.get(event.type)
+        return summary(event) if label is None else label(self, event.data)
+
+    def _release(self, data: Data) -> str:
+        how = "by agreement" if data.get("byAgreement") is True else "without agreement"
+        return f"{data.get('commitmentId')} released {how}"
+
+    def _endorsement(self, data: Data) -> str:
+        return (
+            f"{self._partner(data, 'partnerId')} endorsed {data.get('goalId')} "
+            f"v{data.get('version')} ({data.get('rating')}/5)"
+        )
+
+    def _check_in(self, data: Data) -> str:
+        return (
+            f"Check-in: {self._partner(data, 'respondentId')} on {self._partner(data, 'aboutId')}"
+        )
 
     def _commitment(self, data: Data) -> str:
         size, kind = data.get("quantity"), str(data.get("kind"))
@@ -256,3 +229,24 @@ class _Labels:
         unit = self._units.get(str(data.get("commitmentId")), "")
         delivered = amount(float(size), unit) if isinstance(size, int | float) else quantity(0.0)
         return f"Delivered {delivered} on {data.get('commitmentId')}"
+
+
+LABELS: Final[dict[str, Callable[[_Labels, Data], str]]] = {
+    event_types.PARTNERSHIP_FORMED: lambda _, data: f"Formed: {data.get('name')}",
+    event_types.PARTNER_JOINED: lambda _, data: f"{data.get('name')} joined",
+    event_types.PARTNER_LEFT: lambda labels, data: f"{labels._partner(data, 'partnerId')} left",
+    event_types.GOAL_SET: lambda _, data: f"Goal set: {data.get('statement')}",
+    event_types.GOAL_REVISED: lambda _, data: f"Goal revised: {data.get('statement')}",
+    event_types.GOAL_ENDORSED: _Labels._endorsement,
+    event_types.GOAL_REAFFIRMED: lambda _, data: f"Goal reaffirmed: {data.get('goalId')}",
+    event_types.GOAL_RETIRED: lambda _, data: f"Goal retired: {data.get('goalId')}",
+    event_types.DECISION_RECORDED: lambda _, data: str(data.get("title")),
+    event_types.COMMITMENT_MADE: _Labels._commitment,
+    event_types.COMMITMENT_DELIVERED: _Labels._delivery,
+    event_types.COMMITMENT_RELEASED: _Labels._release,
+    event_types.RISK_SHARES_AGREED: lambda _, data: "Risk shares agreed",
+    event_types.LEADER_APPOINTED: lambda _, data: f"{data.get('role')}: {data.get('person')}",
+    event_types.LEADER_DEPARTED: lambda _, data: f"{data.get('role')} vacated",
+    event_types.TRUST_CHECK_IN_RECORDED: _Labels._check_in,
+}
+"""Each item's short text, by the type of its event: one for each kind with a lane."""

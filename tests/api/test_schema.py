@@ -22,7 +22,7 @@ from graphql import (
 from graphql.pyutils import Undefined
 
 from accord.domain import values
-from accord.domain.commands import MUTATIONS as DOMAIN_MUTATIONS
+from accord.domain.catalogue import BY_MUTATION as DOMAIN_MUTATIONS
 from accord.graphql import enums
 from accord.graphql.export import SDL_PATH, main, sdl
 from accord.graphql.schema import schema

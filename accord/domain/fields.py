@@ -1,0 +1,176 @@
+"""Input fields: how each mutation's input values are read and checked for shape.
+
+Required fields, blanks, lengths, enums, ranges, id syntax and instants are checked here,
+before any rule that needs the history; every problem names its input field with the
+dotted path of API.md (`decidedBy.1`). The catalogue says which fields each kind takes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from accord.domain.errors import invalid
+from accord.domain.instants import InstantError, parse_instant
+from accord.domain.values import ID_PATTERN, LONG_TEXT_LIMIT, SHORT_TEXT_LIMIT
+
+Reader = Callable[[Any, str], Any]
+
+
+def storable_text(value: str, field: str) -> str:
+    """Text every store keeps as given: PostgreSQL's text and JSON refuse NUL, and a lone
+    surrogate is not Unicode text at all (neither can be hashed or stored as UTF-8)."""
+    if "\x00" in value:
+        raise invalid(field, "must not contain NUL characters (U+0000)")
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid(field, "must be Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+def _text(limit: int) -> Reader:
+    def read(value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise invalid(field, "must be a string")
+        if not value.strip():
+            raise invalid(field, "must not be blank")
+        if len(value) > limit:
+            raise invalid(field, f"must be at most {limit:,} characters (got {len(value):,})")
+        return storable_text(value, field)
+
+    return read
+
+
+def _optional_text(limit: int) -> Reader:
+    def read(value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise invalid(field, "must be a string")
+        if len(value) > limit:
+            raise invalid(field, f"must be at most {limit:,} characters (got {len(value):,})")
+        return storable_text(value, field)
+
+    return read
+
+
+def identifier(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise invalid(field, "must be a string")
+    if not ID_PATTERN.match(value):
+        raise invalid(field, "must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', ':' or '-'")
+    return value
+
+
+def one_of(kind: type[Enum]) -> Reader:
+    names = [member.value for member in kind]
+
+    def read(value: Any, field: str) -> str:
+        raw = value.value if isinstance(value, Enum) else value
+        if raw not in names:
+            raise invalid(field, f"must be one of {', '.join(names)}")
+        return str(raw)
+
+    return read
+
+
+def integer(low: int, high: int | None) -> Reader:
+    def read(value: Any, field: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid(field, "must be a whole number")
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise invalid(field, f"must be {span} (got {value})")
+        return value
+
+    return read
+
+
+def positive_number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(field, "must be a number")
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise invalid(field, f"must be greater than 0 (got {value})")
+    return number
+
+
+def boolean(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise invalid(field, "must be true or false")
+    return value
+
+
+def instant(value: Any, field: str) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise invalid(field, "a date-time needs an offset (e.g. +00:00) or give a bare date")
+        return value
+    if not isinstance(value, str):
+        raise invalid(field, "must be an ISO-8601 date-time with an offset, or a bare date")
+    try:
+        return parse_instant(value)
+    except InstantError as exc:
+        raise invalid(field, str(exc)) from exc
+
+
+def identifiers(non_empty: bool) -> Reader:
+    def read(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list | tuple):
+            raise invalid(field, "must be a list of partner ids")
+        if non_empty and not value:
+            raise invalid(field, "must name at least one partner")
+        return [identifier(item, f"{field}.{index}") for index, item in enumerate(value)]
+
+    return read
+
+
+def risk_shares(value: Any, field: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list | tuple) or not value:
+        raise invalid(field, "must list at least one partner's share")
+    shares: list[dict[str, Any]] = []
+    for index, item in enumerate(value):
+        path = f"{field}.{index}"
+        if not isinstance(item, Mapping):
+            raise invalid(path, "must be {partnerId, share}")
+        if item.get("partnerId") is None:
+            raise invalid(f"{path}.partnerId", "is required")
+        if item.get("share") is None:
+            raise invalid(f"{path}.share", "is required")
+        partner = identifier(item["partnerId"], f"{path}.partnerId")
+        share = item["share"]
+        if isinstance(share, bool) or not isinstance(share, int | float):
+            raise invalid(f"{path}.share", "must be a number")
+        if not math.isfinite(float(share)) or share < 0:
+            raise invalid(f"{path}.share", f"must be 0 or more (got {share})")
+        shares.append({"partnerId": partner, "share": float(share)})
+    return shares
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input field: its API name, how to read it, and its default when omitted."""
+
+    name: str
+    read: Reader
+    required: bool = False
+    default: Any = None
+
+
+SHORT = _text(SHORT_TEXT_LIMIT)
+LONG = _text(LONG_TEXT_LIMIT)
+OPTIONAL_LONG = _optional_text(LONG_TEXT_LIMIT)
+SCORE = integer(1, 5)
+
+
+def required(name: str, read: Reader) -> FieldSpec:
+    return FieldSpec(name, read, required=True)
+
+
+def optional(name: str, read: Reader, default: Any = None) -> FieldSpec:
+    return FieldSpec(name, read, default=default)
