@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from tests.api.operations import Recorder
+from tests.support.operations import Recorder
 from tests.support.scenarios import EVENT_TYPES
 
 MUTATIONS = tuple(EVENT_TYPES)

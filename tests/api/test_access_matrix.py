@@ -28,10 +28,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from accord.cli import main
-from tests.api.operations import Recorder, mutation_document
 from tests.api.secured import UNKNOWN_ID, SecuredServer, forged_token
 from tests.api.seeding import ADMIN_ONLY, EVENT_TYPES, MUTATIONS, Seeder
 from tests.support.graphql_client import GraphQLClient, bearer, subscriber, websocket
+from tests.support.operations import Recorder, mutation_document
 from tests.support.postgres import free_port
 
 NO_TOKEN = "no token"

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-from tests.api.operations import HEALTH_QUERY
 from tests.api.server import start_server
+from tests.support.operations import HEALTH_QUERY
 from tests.support.scenarios import SCENARIOS
 
 

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.api.operations import EVENT_FIELDS, HEALTH_FIELDS, Recorder, mutation_document
 from tests.api.secured import UNKNOWN_ID, SecuredServer, forged_token
 from tests.support.graphql_client import (
     GraphQLClient,
@@ -22,6 +21,7 @@ from tests.support.graphql_client import (
     subscriber,
     websocket,
 )
+from tests.support.operations import EVENT_FIELDS, HEALTH_FIELDS, Recorder, mutation_document
 
 
 @dataclass

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
-from tests.api.operations import Recorder, mutation_document
 from tests.api.secured import UNKNOWN_ID, SecuredServer
 from tests.api.seeding import MUTATIONS, Seeder
+from tests.support.operations import Recorder, mutation_document
 
 BUDGET = int(os.environ.get("ACCORD_FUZZ_EXAMPLES", "60"))
 QUERY_EXAMPLES = max(4, BUDGET // 4)

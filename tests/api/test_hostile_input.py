@@ -22,11 +22,11 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from accord.graphql.export import SDL_PATH
-from tests.api.operations import EVENT_FIELDS, Recorder, mutation_document
 from tests.api.secured import SecuredServer
 from tests.api.seeding import MUTATIONS, Seeder
 from tests.api.server import start_server
 from tests.support.graphql_client import bearer, subscriber
+from tests.support.operations import EVENT_FIELDS, Recorder, mutation_document
 
 SHORT, LONG = 200, 5_000
 TEXT_LIMITS = {

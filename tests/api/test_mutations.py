@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.operations import Recorder
 from tests.api.server import ApiServer
+from tests.support.operations import Recorder
 
 PARTNERSHIP_STATE = """
 query($id: ID!) {

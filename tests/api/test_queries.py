@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 
 from accord.graphql.export import SDL_PATH
-from tests.api.operations import Recorder
 from tests.api.server import ApiServer
+from tests.support.operations import Recorder
 
 DIRECTORY = """
 query($first: Int, $after: String) {

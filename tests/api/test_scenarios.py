@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from accord.domain.instants import format_instant, parse_instant
-from tests.api.operations import HEALTH_FIELDS, HEALTH_QUERY
 from tests.api.server import ApiServer, start_server
+from tests.support.operations import HEALTH_FIELDS, HEALTH_QUERY
 from tests.support.probes import Probe, check_probes, load_probes
 from tests.support.scenarios import SCENARIO_NAMES, Replayed, replay_over_api
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tests.api.operations import Recorder
 from tests.api.server import ApiServer
 from tests.support.graphql_client import subscriber
+from tests.support.operations import Recorder
 
 EVENTS = """
 subscription Follow($id: ID!, $after: Int) {

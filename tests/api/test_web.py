@@ -15,9 +15,9 @@ from websockets.exceptions import ConnectionClosed
 
 from accord.runtime import Runtime
 from accord.storage.tokens import TokenStore
-from tests.api.operations import Recorder
 from tests.api.server import ApiServer, start_server
 from tests.support.graphql_client import GraphQLClient, bearer, subscriber, websocket
+from tests.support.operations import Recorder
 from tests.support.postgres import free_port
 
 TOKENS = {"tok-alice": "alice", "tok-bob": "bob"}

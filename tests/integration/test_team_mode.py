@@ -30,8 +30,8 @@ from accord.runtime import Runtime
 from accord.settings import audit_key, database_from_url
 from accord.storage.tokens import TokenStore
 from bench.generate import generate_history
-from tests.api.operations import HEALTH_QUERY, Recorder, mutation_document
 from tests.support.graphql_client import GraphQLClient, subscriber
+from tests.support.operations import HEALTH_QUERY, Recorder, mutation_document
 from tests.support.postgres import PostgresServer
 from tests.support.probes import check_probes
 from tests.support.processes import AccordProcess, Processes, issue_token, logs, run_accord

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord.domain.instants import format_instant, parse_instant
 from accord.projections.records import IndexedEvent
-from tests.api.operations import Recorder, now_text
 from tests.support.graphql_client import GraphQLClient
+from tests.support.operations import Recorder, now_text
 
 if TYPE_CHECKING:
     from accord.application.service import AccordApplication, Outcome

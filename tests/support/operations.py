@@ -1,4 +1,5 @@
-"""GraphQL documents the API tests send, and a client that records mutations."""
+"""GraphQL documents the tests send, and a client that records mutations through any
+`GraphQLClient`."""
 
 from __future__ import annotations
 
