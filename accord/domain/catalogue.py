@@ -382,7 +382,6 @@ KINDS: tuple[Kind, ...] = (
 """Every kind, in API.md's order (the order of the mutations and of `EventType`)."""
 
 BY_MUTATION: dict[str, Kind] = {kind.mutation: kind for kind in KINDS}
-BY_TYPE: dict[str, Kind] = {kind.type_name: kind for kind in KINDS}
 BY_CLASS: dict[type[events.PartnershipEvent], Kind] = {kind.event_class: kind for kind in KINDS}
 
 

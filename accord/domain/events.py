@@ -80,10 +80,6 @@ class PartnershipEvent(Aggregate.Event):
         return _type_name(cls)
 
     @classmethod
-    def data_fields(cls) -> tuple[str, ...]:
-        return _data_fields(cls)
-
-    @classmethod
     def data_names(cls) -> tuple[tuple[str, str], ...]:
         """(attribute, API name) for each of the event's input fields."""
         return _data_names(cls)

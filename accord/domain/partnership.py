@@ -245,7 +245,8 @@ class Partnership(Aggregate):
         self.head_hash = event.hash
         self._remember_key(event.idempotency_key, event.fingerprint, event.position)
         if steps is None:  # replayed, not just judged by `record`
-            steps = [(subject, entry, None, None) for subject, entry, _ in self.entries_of(event)]
+            made = kind.touches(event.__dict__, to_micros(event.occurred_at), event.position)
+            steps = [(subject, entry, None, None) for subject, entry, _ in made]
         for subject, entry, known_index, stepped in steps:
             timeline = self.timelines.setdefault(subject, {"entries": [], "tail": {}})
             entries = timeline["entries"]

@@ -56,7 +56,6 @@ UNIT_OF_KIND: dict[str, str] = {
 
 SHORT_TEXT_LIMIT = 200  # names, titles, roles, persons, actors
 LONG_TEXT_LIMIT = 5_000  # statements, rationales, reasons, notes, descriptions, purposes
-ID_LIMIT = 64
 ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")  # `$` would also match before a final "\n"
 IDEMPOTENCY_KEY_LIMIT = 200
 SHARE_TOLERANCE = 1e-6

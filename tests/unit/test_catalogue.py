@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType
 
 from accord.domain import catalogue, events
-from accord.domain.catalogue import BY_CLASS, BY_MUTATION, BY_TYPE, KINDS, About, Kind
+from accord.domain.catalogue import BY_CLASS, BY_MUTATION, KINDS, About, Kind
 from accord.domain.partnership import Partnership, PartnershipEvent
 from accord.domain.values import AccessRole
 from accord.graphql import mutations
@@ -32,7 +32,7 @@ def _stem(kind: Kind) -> str:
 
 
 def test_each_kind_is_declared_once() -> None:
-    assert len(set(NAMES)) == len(KINDS) == len(BY_TYPE) == len(BY_MUTATION) == len(BY_CLASS)
+    assert len(set(NAMES)) == len(KINDS) == len(BY_MUTATION) == len(BY_CLASS)
     declared = {
         value
         for value in vars(events).values()
