@@ -256,17 +256,3 @@ def raw_input(value: Any) -> dict[str, Any]:
             continue
         raw[to_camel_case(field.name)] = _plain(given)
     return raw
-
-
-def plain_input(coerced: dict[str, Any]) -> dict[str, Any]:
-    """`raw_input` of an input object as graphql-core coerces it (a dict under API names,
-    defaults filled in, enums as members, dates as datetimes), without building it."""
-    return {name: _plain_coerced(value) for name, value in coerced.items() if value is not None}
-
-
-def _plain_coerced(value: Any) -> Any:
-    if isinstance(value, dict):
-        return plain_input(value)
-    if isinstance(value, list):
-        return [_plain_coerced(item) for item in value]
-    return _plain(value)

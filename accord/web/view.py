@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, overload
 
-import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -32,11 +31,9 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from accord.graphql.context import LOCAL_ACTOR, AccordContext, Actor, Services
-from accord.graphql.direct_mutations import DirectMutations
 from accord.graphql.feed import ViewsFeed
 from accord.graphql.schema import schema
 from accord.threads import in_worker_thread
-from accord.web.limits import replaying
 from accord.web.pages import graphiql_page
 from accord.web.request_ids import request_id_of
 from accord.web.transport import (
@@ -132,7 +129,6 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.services = services
-        self.direct_mutations = DirectMutations(schema)
         self.feed = feed
         self.auth = auth
         self.check_token = check_token
@@ -145,50 +141,7 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
                 await _unauthenticated(request)(scope, receive, send)
                 return
             scope.setdefault("state", {})["accord_actor"] = actor
-        if scope["type"] == "http" and scope.get("method") == "POST":
-            request = Request(scope, receive)
-            body = await request.body()
-            response = await self._directly(request, body)
-            if response is not None:
-                await response(scope, receive, send)
-                return
-            receive = replaying(body, receive)  # strawberry reads the body again
         await super().__call__(scope, receive, send)
-
-    async def _directly(self, request: Request, body: bytes) -> Response | None:
-        """The response to a mutation that may take the short way (`direct_mutations`),
-        or None: the usual way."""
-        if b"mutation" not in body:  # a query: not worth parsing twice
-            return None
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";")[0].strip().lower() != "application/json":
-            return None
-        if self._get_stream_transport_from_headers(request.headers) is not None:
-            return None
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(data, dict) or not data.keys() <= _PLAIN_REQUEST:
-            return None
-        query, variables = data.get("query"), data.get("variables")
-        operation_name = data.get("operationName")
-        if (
-            not isinstance(query, str)
-            or not isinstance(variables, dict | None)
-            or not isinstance(operation_name, str | None)
-        ):
-            return None
-        direct = self.direct_mutations.find(query, operation_name)
-        if direct is None:
-            return None
-        sub_response = await self.get_sub_response(request)
-        context = await self.get_context(request, sub_response)
-        result = await self.direct_mutations.run(direct, context, variables, query)
-        if result is None:
-            return None
-        response_data = await self.process_result(request, result)
-        return self.create_response(response_data, sub_response)
 
     async def _actor_for(self, header: object) -> Actor | None:
         token = bearer_token(header)
@@ -338,9 +291,6 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         ):
             response.status_code = request_error_status(response_data.get("errors"))
         return response
-
-
-_PLAIN_REQUEST = frozenset({"query", "variables", "operationName"})
 
 
 def _path_only(url: str) -> str:
