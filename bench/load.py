@@ -127,7 +127,7 @@ async def _connection(
 
 
 async def _load(
-    port: int,
+    port: int | Sequence[int],
     requests: Sequence[Sequence[bytes]],
     seconds: float,
     count: int | None,
@@ -136,12 +136,13 @@ async def _load(
 ) -> Run:
     if warmup > 0:
         await _load(port, requests, warmup, None, 0, expect)
+    ports = [port] if isinstance(port, int) else list(port)
     run = Run()
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
         *(
-            _connection(port, mine, run, deadline, count, index == 0, expect)
+            _connection(ports[index % len(ports)], mine, run, deadline, count, index == 0, expect)
             for index, mine in enumerate(requests)
         )
     )
@@ -150,7 +151,7 @@ async def _load(
 
 
 def load(
-    port: int,
+    port: int | Sequence[int],
     requests: Sequence[bytes] | Sequence[Sequence[bytes]],
     *,
     connections: int = 1,
@@ -161,7 +162,8 @@ def load(
 ) -> Run:
     """Closed-loop load on 127.0.0.1:`port` for `seconds` (or `count` requests a
     connection). `requests` is cycled by every connection, or is one list per connection;
-    a response that is not 200, or lacks `expect`, is a failure."""
+    a response that is not 200, or lacks `expect`, is a failure. Given several ports,
+    the connections are spread over them in turn (connection i to port i % len(ports))."""
     if requests and isinstance(requests[0], bytes):
         per_connection: list[Sequence[bytes]] = [requests] * connections  # type: ignore[list-item]
     else:
