@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
 from accord.threads import in_worker_thread
-from accord.web.limits import BodySizeLimit
+from accord.web.body_limit import BodySizeLimit
 from accord.web.request_ids import RequestIds
 from accord.web.view import AccordGraphQL, TokenCheck
 
