@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import DATA, SCALE, Results
+from bench.design_figures import DESIGN_FIGURES, TITLE
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -248,6 +249,7 @@ def _write(rows: list[dict[str, Any]], results: Results, machine: list[tuple[str
     if not results.targets:
         lines.append("| (none measured) | | | | |")
     lines += ["", "## Method", "", METHOD, "## Where the write side's time goes", "", PROFILES]
+    lines += [f"## {TITLE}", "", DESIGN_FIGURES]
     lines += ["## Machine", "", "| | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in machine]
     lines += [
