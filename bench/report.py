@@ -114,10 +114,12 @@ shares of the samples; they move from run to run).
   the median of seven rounds' ratios, each round measuring both sides back to back.
   In the run below the baseline saved about 35,000 events/s (14,000 in the run before:
   this machine's commits are cheap today), so the ratio is judging and encoding against
-  eventsourcing's encoding alone, and misses (about 0.32 at 100,000 events). The code
-  from before issue 13 measures the same here (0.40 at 20,000 events against 0.39 to
-  0.42 now): the miss is the baseline's, not a slower import; a margin needs judging
-  itself faster (above).
+  eventsourcing's encoding alone, and misses (0.32 at 100,000 events). The code from
+  before issue 13 measures 0.39 here (14,600 against 37,000 events/s). Judging now
+  slows as the history grows (about 18,000 events/s over the first 20,000 events,
+  12,000 over the last), where that code kept about 19,000: a retraction copies whole
+  timelines (`timelines.without`, 1.1 s of a 100,000-event import under cProfile). A
+  margin needs that fixed and judging itself faster (above).
 - **API mutations on PostgreSQL (team deployment).** Every operation takes one path:
   strawberry's HTTP view, its extensions, argument conversion and resolver, and
   `AccordExecutionContext`. Measured with `/proc`'s per-thread CPU counters at 16 clients
