@@ -25,6 +25,7 @@ from accord.domain.fields import (
     SCORE,
     SHORT,
     FieldSpec,
+    Refers,
     boolean,
     identifier,
     identifiers,
@@ -132,7 +133,7 @@ PARTNER_JOINED = Kind(
 PARTNER_LEFT = Kind(
     events.PartnerLeft,
     "recordPartnerLeaving",
-    (required("partnerId", identifier), optional("reason", OPTIONAL_LONG)),
+    (required("partnerId", identifier, refers=Refers.PARTNER), optional("reason", OPTIONAL_LONG)),
     r.judge_partner_left,
     r.partner_leaves,
     None,
@@ -154,7 +155,11 @@ GOAL_SET = Kind(
 GOAL_REVISED = Kind(
     events.GoalRevised,
     "reviseGoal",
-    (required("goalId", identifier), required("statement", LONG), required("reason", LONG)),
+    (
+        required("goalId", identifier, refers=Refers.GOAL),
+        required("statement", LONG),
+        required("reason", LONG),
+    ),
     r.known_goal,
     r.goal_entry(tl.REVISE),
     None,
@@ -166,8 +171,8 @@ GOAL_ENDORSED = Kind(
     events.GoalEndorsed,
     "endorseGoal",
     (
-        required("goalId", identifier),
-        required("partnerId", identifier),
+        required("goalId", identifier, refers=Refers.GOAL),
+        required("partnerId", identifier, refers=Refers.PARTNER),
         required("version", integer(1, None)),
         required("rating", SCORE),
     ),
@@ -181,7 +186,7 @@ GOAL_ENDORSED = Kind(
 GOAL_REAFFIRMED = Kind(
     events.GoalReaffirmed,
     "reaffirmGoal",
-    (required("goalId", identifier), optional("note", OPTIONAL_LONG)),
+    (required("goalId", identifier, refers=Refers.GOAL), optional("note", OPTIONAL_LONG)),
     r.known_goal,
     r.goal_entry(tl.REAFFIRM),
     None,
@@ -192,7 +197,7 @@ GOAL_REAFFIRMED = Kind(
 GOAL_RETIRED = Kind(
     events.GoalRetired,
     "retireGoal",
-    (required("goalId", identifier), required("reason", LONG)),
+    (required("goalId", identifier, refers=Refers.GOAL), required("reason", LONG)),
     r.known_goal,
     r.goal_entry(tl.RETIRE),
     None,
@@ -209,9 +214,9 @@ DECISION_RECORDED = Kind(
         required("category", one_of(DecisionCategory)),
         optional("significance", integer(1, 3), 1),
         required("method", one_of(DecisionMethod)),
-        required("decidedBy", identifiers(non_empty=True)),
-        optional("consulted", identifiers(non_empty=False), ()),
-        optional("dissentedBy", identifiers(non_empty=False), ()),
+        required("decidedBy", identifiers(non_empty=True), refers=Refers.PARTNER),
+        optional("consulted", identifiers(non_empty=False), (), refers=Refers.PARTNER),
+        optional("dissentedBy", identifiers(non_empty=False), (), refers=Refers.PARTNER),
         optional("rationale", OPTIONAL_LONG),
     ),
     r.judge_decision_recorded,
@@ -226,7 +231,7 @@ COMMITMENT_MADE = Kind(
     "makeCommitment",
     (
         optional("commitmentId", identifier),
-        required("partnerId", identifier),
+        required("partnerId", identifier, refers=Refers.PARTNER),
         required("kind", one_of(ResourceKind)),
         required("quantity", positive_number),
         optional("unit", SHORT),
@@ -243,7 +248,10 @@ COMMITMENT_MADE = Kind(
 COMMITMENT_DELIVERED = Kind(
     events.CommitmentDelivered,
     "recordDelivery",
-    (required("commitmentId", identifier), required("quantity", positive_number)),
+    (
+        required("commitmentId", identifier, refers=Refers.COMMITMENT),
+        required("quantity", positive_number),
+    ),
     r.known_commitment,
     r.commitment_entry(tl.DELIVER),
     None,
@@ -255,7 +263,7 @@ COMMITMENT_RELEASED = Kind(
     events.CommitmentReleased,
     "releaseCommitment",
     (
-        required("commitmentId", identifier),
+        required("commitmentId", identifier, refers=Refers.COMMITMENT),
         required("byAgreement", boolean),
         required("reason", LONG),
     ),
@@ -280,7 +288,11 @@ RISK_SHARES_AGREED = Kind(
 LEADER_APPOINTED = Kind(
     events.LeaderAppointed,
     "appointLeader",
-    (required("role", SHORT), required("partnerId", identifier), required("person", SHORT)),
+    (
+        required("role", SHORT, refers=Refers.LEADERSHIP_ROLE),
+        required("partnerId", identifier, refers=Refers.PARTNER),
+        required("person", SHORT),
+    ),
     r.no_rules,
     r.leader_appointed,
     None,
@@ -291,7 +303,7 @@ LEADER_APPOINTED = Kind(
 LEADER_DEPARTED = Kind(
     events.LeaderDeparted,
     "recordLeaderDeparture",
-    (required("role", SHORT), optional("reason", OPTIONAL_LONG)),
+    (required("role", SHORT, refers=Refers.LEADERSHIP_ROLE), optional("reason", OPTIONAL_LONG)),
     r.no_rules,
     r.leader_departed,
     None,
@@ -303,8 +315,8 @@ TRUST_CHECK_IN_RECORDED = Kind(
     events.TrustCheckInRecorded,
     "recordTrustCheckIn",
     (
-        required("respondentId", identifier),
-        optional("aboutId", identifier),
+        required("respondentId", identifier, refers=Refers.PARTNER),
+        optional("aboutId", identifier, refers=Refers.PARTNER),
         required("reliability", SCORE),
         required("openness", SCORE),
         required("respect", SCORE),
@@ -321,7 +333,7 @@ TRUST_CHECK_IN_RECORDED = Kind(
 ENTRY_RETRACTED = Kind(
     events.EntryRetracted,
     "retractEntry",
-    (required("eventId", identifier), required("reason", LONG)),
+    (required("eventId", identifier, refers=Refers.EVENT), required("reason", LONG)),
     r.judge_entry_retracted,
     r.no_entries,
     r.retract,
@@ -334,7 +346,7 @@ ENTRY_RETRACTED = Kind(
 ROLE_GRANTED = Kind(
     events.RoleGranted,
     "grantRole",
-    (required("actor", SHORT), required("role", one_of(AccessRole))),
+    (required("actor", SHORT, refers=Refers.ACTOR), required("role", one_of(AccessRole))),
     r.no_rules,
     r.no_entries,
     r.grant_role,
@@ -347,7 +359,7 @@ ROLE_GRANTED = Kind(
 ROLE_REVOKED = Kind(
     events.RoleRevoked,
     "revokeRole",
-    (required("actor", SHORT),),
+    (required("actor", SHORT, refers=Refers.ACTOR),),
     r.judge_role_revoked,
     r.no_entries,
     r.revoke_role,

@@ -3,22 +3,92 @@
 Required fields, blanks, lengths, enums, ranges, id syntax and instants are checked here,
 before any rule that needs the history; every problem names its input field with the
 dotted path of API.md (`decidedBy.1`). The catalogue says which fields each kind takes.
+
+Each reader carries the `Shape` it accepts (text and its limit, a number and its bounds,
+an enum's values, ...) and each field says what it `Refers` to (a partner, a goal, ...),
+so that whoever describes a field (the page's forms, `accord.web.forms`) reads both from
+here instead of restating them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import Any, Literal
 
 from accord.domain.errors import invalid
 from accord.domain.instants import InstantError, parse_instant
 from accord.domain.values import ID_PATTERN, LONG_TEXT_LIMIT, SHORT_TEXT_LIMIT
 
-Reader = Callable[[Any, str], Any]
+Check = Callable[[Any, str], Any]
+
+ShapeKind = Literal[
+    "text", "integer", "number", "boolean", "instant", "id", "ids", "enum", "shares"
+]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a reader accepts, for those who describe a field rather than read it."""
+
+    kind: ShapeKind
+    max_length: int | None = None
+    """text: at most this many characters."""
+    blank: bool = False
+    """text: whether blank text is accepted."""
+    low: float | None = None
+    """integer, number: the least value accepted."""
+    high: float | None = None
+    """integer, number: the greatest value accepted."""
+    low_excluded: bool = False
+    """number: whether `low` itself is refused (greater than `low`)."""
+    values: tuple[str, ...] = ()
+    """enum: the values accepted, in the enum's order."""
+    enum: type[Enum] | None = None
+    """enum: the domain's enum."""
+    non_empty: bool = False
+    """ids, shares: whether at least one item is needed."""
+    items: tuple[FieldSpec, ...] = ()
+    """shares: the fields of one item."""
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A field's reader: `read(value, field)` checks and returns the value; `shape` says
+    what it accepts."""
+
+    check: Check
+    shape: Shape
+
+    def __call__(self, value: Any, field: str) -> Any:
+        return self.check(value, field)
+
+
+def shaped(shape: Shape) -> Callable[[Check], Reader]:
+    """Make a check function a `Reader` of that shape."""
+
+    def wrap(check: Check) -> Reader:
+        return Reader(check, shape)
+
+    return wrap
+
+
+class Refers(StrEnum):
+    """What an input field's value names: something already in the partnership's record
+    (or, for ACTOR, someone with access to it)."""
+
+    PARTNER = "PARTNER"
+    """A partner's id (a list of them for a list field)."""
+    GOAL = "GOAL"
+    COMMITMENT = "COMMITMENT"
+    LEADERSHIP_ROLE = "LEADERSHIP_ROLE"
+    """A leadership role's name: an existing one, or a new one for an appointment."""
+    EVENT = "EVENT"
+    ACTOR = "ACTOR"
+    """An actor's name, as their access token names them."""
 
 
 def storable_text(value: str, field: str) -> str:
@@ -36,6 +106,7 @@ def storable_text(value: str, field: str) -> str:
 
 
 def _text(limit: int) -> Reader:
+    @shaped(Shape("text", max_length=limit))
     def read(value: Any, field: str) -> str:
         if not isinstance(value, str):
             raise invalid(field, "must be a string")
@@ -49,6 +120,7 @@ def _text(limit: int) -> Reader:
 
 
 def _optional_text(limit: int) -> Reader:
+    @shaped(Shape("text", max_length=limit, blank=True))
     def read(value: Any, field: str) -> str:
         if not isinstance(value, str):
             raise invalid(field, "must be a string")
@@ -59,6 +131,7 @@ def _optional_text(limit: int) -> Reader:
     return read
 
 
+@shaped(Shape("id"))
 def identifier(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise invalid(field, "must be a string")
@@ -70,6 +143,7 @@ def identifier(value: Any, field: str) -> str:
 def one_of(kind: type[Enum]) -> Reader:
     names = [member.value for member in kind]
 
+    @shaped(Shape("enum", values=tuple(names), enum=kind))
     def read(value: Any, field: str) -> str:
         raw = value.value if isinstance(value, Enum) else value
         if raw not in names:
@@ -80,6 +154,7 @@ def one_of(kind: type[Enum]) -> Reader:
 
 
 def integer(low: int, high: int | None) -> Reader:
+    @shaped(Shape("integer", low=low, high=high))
     def read(value: Any, field: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise invalid(field, "must be a whole number")
@@ -91,6 +166,7 @@ def integer(low: int, high: int | None) -> Reader:
     return read
 
 
+@shaped(Shape("number", low=0, low_excluded=True))
 def positive_number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(field, "must be a number")
@@ -100,12 +176,14 @@ def positive_number(value: Any, field: str) -> float:
     return number
 
 
+@shaped(Shape("boolean"))
 def boolean(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
         raise invalid(field, "must be true or false")
     return value
 
 
+@shaped(Shape("instant"))
 def instant(value: Any, field: str) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -120,6 +198,7 @@ def instant(value: Any, field: str) -> datetime:
 
 
 def identifiers(non_empty: bool) -> Reader:
+    @shaped(Shape("ids", non_empty=non_empty))
     def read(value: Any, field: str) -> list[str]:
         if not isinstance(value, list | tuple):
             raise invalid(field, "must be a list of partner ids")
@@ -130,7 +209,16 @@ def identifiers(non_empty: bool) -> Reader:
     return read
 
 
-def risk_shares(value: Any, field: str) -> list[dict[str, Any]]:
+@shaped(Shape("number", low=0))
+def share(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(field, "must be a number")
+    if not math.isfinite(float(value)) or value < 0:
+        raise invalid(field, f"must be 0 or more (got {value})")
+    return float(value)
+
+
+def _risk_shares(value: Any, field: str) -> list[dict[str, Any]]:
     if not isinstance(value, list | tuple) or not value:
         raise invalid(field, "must list at least one partner's share")
     shares: list[dict[str, Any]] = []
@@ -143,23 +231,24 @@ def risk_shares(value: Any, field: str) -> list[dict[str, Any]]:
         if item.get("share") is None:
             raise invalid(f"{path}.share", "is required")
         partner = identifier(item["partnerId"], f"{path}.partnerId")
-        share = item["share"]
-        if isinstance(share, bool) or not isinstance(share, int | float):
-            raise invalid(f"{path}.share", "must be a number")
-        if not math.isfinite(float(share)) or share < 0:
-            raise invalid(f"{path}.share", f"must be 0 or more (got {share})")
-        shares.append({"partnerId": partner, "share": float(share)})
+        shares.append({"partnerId": partner, "share": share(item["share"], f"{path}.share")})
     return shares
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One input field: its API name, how to read it, and its default when omitted."""
+    """One input field: its API name, how to read it, its default when omitted, and what
+    its value names (None: a value of its own, or an id the client chooses)."""
 
     name: str
     read: Reader
     required: bool = False
     default: Any = None
+    refers: Refers | None = field(default=None, kw_only=True)
+
+    @property
+    def shape(self) -> Shape:
+        return self.read.shape
 
 
 SHORT = _text(SHORT_TEXT_LIMIT)
@@ -168,9 +257,16 @@ OPTIONAL_LONG = _optional_text(LONG_TEXT_LIMIT)
 SCORE = integer(1, 5)
 
 
-def required(name: str, read: Reader) -> FieldSpec:
-    return FieldSpec(name, read, required=True)
+def required(name: str, read: Reader, *, refers: Refers | None = None) -> FieldSpec:
+    return FieldSpec(name, read, required=True, refers=refers)
 
 
-def optional(name: str, read: Reader, default: Any = None) -> FieldSpec:
-    return FieldSpec(name, read, default=default)
+def optional(
+    name: str, read: Reader, default: Any = None, *, refers: Refers | None = None
+) -> FieldSpec:
+    return FieldSpec(name, read, default=default, refers=refers)
+
+
+SHARE_ITEM = (required("partnerId", identifier, refers=Refers.PARTNER), required("share", share))
+"""The fields of one item of `shares`."""
+risk_shares = Reader(_risk_shares, Shape("shares", non_empty=True, items=SHARE_ITEM))
