@@ -143,10 +143,10 @@ def judge_entry_retracted(
     values["target_subjects"] = [subject for subject, _, _ in p.entries_of(target)]
     for subject in values["target_subjects"]:
         entries = p.timelines.get(subject, {}).get("entries", [])
-        removed = tl.without(entries, values["target_at"], target.position)
-        if removed is None or not removed[1]:
+        removal = tl.removal(entries, values["target_at"], target.position)
+        if removal is None or not removal.refold:
             continue  # no such entry, or one that changes no state: nothing depends on it
-        _, entry, problem = tl.fold(subject, removed[0])
+        _, entry, problem = tl.fold(subject, removal.applied_to(entries))
         if entry is not None and problem is not None:
             dependant = event_id_at(p.id, int(entry[1]))
             raise invalid(
@@ -268,12 +268,12 @@ def retract(p: Partnership, event: EntryRetracted) -> None:
         timeline = p.timelines.get(subject)
         if timeline is None:
             continue
-        removed = tl.without(timeline["entries"], event.target_at, event.target_position)
-        if removed is None:
+        entries = timeline["entries"]
+        removal = tl.removal(entries, event.target_at, event.target_position)
+        if removal is None:
             continue
-        entries, refold = removed
-        timeline["entries"] = entries
-        if refold:
+        removal.apply(entries)
+        if removal.refold:
             timeline["tail"] = tl.fold(subject, entries)[0]
 
 

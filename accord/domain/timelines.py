@@ -137,15 +137,37 @@ def insertion_index(entries: list[Entry], entry: Entry) -> int:
     return bisect_right(entries, key, key=sort_key)
 
 
-def without(entries: list[Entry], at: int, position: int) -> tuple[list[Entry], bool] | None:
-    """A timeline without its entry at (at, position), and whether its state may change
-    (so it needs a refold); None when the timeline has no such entry.
+@dataclass(frozen=True)
+class Removal:
+    """What taking one entry out of a timeline does: where the entry is, whether it takes
+    the whole timeline with it (a commitment's making takes its deliveries and release),
+    and whether the subject's state may change (so the timeline needs a refold)."""
 
-    A commitment's making takes its whole timeline with it (its deliveries and release)."""
+    index: int
+    whole: bool
+    refold: bool
+
+    def applied_to(self, entries: list[Entry]) -> list[Entry]:
+        """A copy of the timeline without the entry (the timeline itself unchanged)."""
+        if self.whole:
+            return []
+        return [*entries[: self.index], *entries[self.index + 1 :]]
+
+    def apply(self, entries: list[Entry]) -> None:
+        """Take the entry out of the timeline, in place."""
+        if self.whole:
+            entries.clear()
+        else:
+            del entries[self.index]
+
+
+def removal(entries: list[Entry], at: int, position: int) -> Removal | None:
+    """What removing the entry at (at, position) does to a timeline; None when the
+    timeline has no such entry."""
     index = insertion_index(entries, [at, position, ""]) - 1
     if index < 0 or int(entries[index][1]) != position:
         return None
     kind = entries[index][2]
     if kind == MADE:
-        return [], True
-    return [*entries[:index], *entries[index + 1 :]], kind in STATEFUL
+        return Removal(index, whole=True, refold=True)
+    return Removal(index, whole=False, refold=kind in STATEFUL)
