@@ -11,6 +11,8 @@ import pytest
 
 from tests.support.postgres import PostgresServer
 
+pytest_plugins = ["tests.support.browser"]  # one Chromium for the run
+
 # The audit key lives outside the database; tests keep theirs out of the home directory.
 os.environ.setdefault("ACCORD_AUDIT_KEY", "test-audit-key-" + uuid.uuid4().hex)
 

@@ -15,22 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from tests.api.server import ApiServer, start_server
+from tests.support.browser import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEMO_STEPS = ROOT / "accord" / "demo" / "demo.steps.json"
 VENDOR = ROOT / "accord" / "web" / "static" / "vendor"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -110,17 +100,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def chromium(playwright: Playwright) -> Iterator[Browser]:
+def page_tools() -> None:
     _require_browser_tools()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+
+
+@pytest.fixture
+def chromium(chromium: Browser, page_tools: None) -> Browser:
+    """The shared Chromium (tests/support/browser.py), once the page's tools are checked."""
+    return chromium
 
 
 def watch(browser: Browser, origin: str, **context_options: Any) -> Watched:

@@ -25,13 +25,12 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from playwright.sync_api import Browser
 
 from tests.integration.dockerfile import Stage, dockerfile_stages
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "accord" / "web" / "static"
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's, as tests/browser/conftest.py launches it
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 SCENARIO = Path("tests") / "scenarios" / "hartmoor-a.steps.json"
 
 
@@ -285,11 +284,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_a_wheel_from_a_clean_clone_installed_alone_serves_a_page_whose_timeline_draws(
-    installed: Path, tmp_path: Path
+    installed: Path, tmp_path: Path, chromium: Browser
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     environment = _clean_environment(ACCORD_AUDIT_KEY="packaging-test-key")
     where = _run(
         [str(installed / "python"), "-c", "import accord; print(accord.__file__)"],
@@ -332,20 +328,19 @@ def test_a_wheel_from_a_clean_clone_installed_alone_serves_a_page_whose_timeline
             time.sleep(0.2)
 
         errors: list[str] = []
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.goto(f"{url}/?partnership={partnership}")
-                page.wait_for_selector("#timeline-section[aria-busy=false]", timeout=30_000)
-                page.wait_for_selector("#timeline .vis-item", state="attached", timeout=30_000)
-                assert page.locator("#timeline .vis-item").count() > 10
-                page.wait_for_selector("#trends[aria-busy=false]", timeout=30_000)
-                assert page.locator("#charts figure canvas").count() >= 1  # ECharts drew
-            finally:
-                browser.close()
+        context = chromium.new_context(viewport={"width": 1400, "height": 900})
+        try:
+            page = context.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{url}/?partnership={partnership}")
+            page.wait_for_selector("#timeline-section[aria-busy=false]", timeout=30_000)
+            page.wait_for_selector("#timeline .vis-item", state="attached", timeout=30_000)
+            assert page.locator("#timeline .vis-item").count() > 10
+            page.wait_for_selector("#trends[aria-busy=false]", timeout=30_000)
+            assert page.locator("#charts figure canvas").count() >= 1  # ECharts drew
+        finally:
+            context.close()
         assert errors == []
     finally:
         server.terminate()
