@@ -19,7 +19,7 @@ from accord.application.importing import StepError
 from accord.domain.instants import InstantError, parse_instant
 from accord.projections.event_json import event_json
 from accord.runtime import Runtime
-from accord.settings import SettingsError
+from accord.settings import SettingsError, time_zone
 from accord.storage.projector import Projector
 
 DEFAULT_ACTOR = "local"
@@ -272,6 +272,7 @@ def _serve(args: argparse.Namespace) -> int:
     except MissingPageFiles as error:
         print(f"accord: {error}", file=sys.stderr)
         return 2
+    zone = time_zone()  # ACCORD_TIMEZONE: a bad name stops here, as a SettingsError
     if args.no_auth:
         if args.host not in LOOPBACK:
             print(
@@ -293,6 +294,7 @@ def _serve(args: argparse.Namespace) -> int:
             auth=not args.no_auth,
             projector=not args.no_projector,
             access_log=args.access_log,
+            time_zone=zone,
         )
     except KeyboardInterrupt:
         return 0

@@ -107,3 +107,24 @@ def audit_key() -> bytes:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+def time_zone(name: str | None = None) -> str:
+    """The deployment's time zone (`ACCORD_TIMEZONE`, an IANA name, default
+    Europe/London): the page shows and takes local times in it; storage and the API stay
+    UTC. Raises SettingsError, naming the variable, for a name zoneinfo does not know."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name is None:
+        name = os.environ.get("ACCORD_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"ACCORD_TIMEZONE: '{name}' is not an IANA time zone name "
+            f"(such as {DEFAULT_TIMEZONE} or Europe/Paris)"
+        ) from None
+    return name

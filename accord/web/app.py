@@ -1,8 +1,11 @@
-"""The Starlette application: /graphql, /healthz, the home page and static assets."""
+"""The Starlette application: /graphql, /healthz, /forms.json, the home page and static
+assets."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,8 +18,10 @@ from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
+from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
+from accord.web.forms import describe
 from accord.web.request_ids import RequestIds
 from accord.web.view import AccordGraphQL, TokenCheck
 
@@ -68,15 +73,22 @@ def create_app(
     auth: bool = False,
     check_token: TokenCheck | None = None,
     static: Path = STATIC,
+    time_zone: str | None = None,
 ) -> Starlette:
     """The web application over one runtime, serving the page from `static`.
 
     `auth=False` serves everyone as the local actor with access not enforced. With
     `auth=True`, requests need a bearer token that `check_token` maps to an actor
-    (without `check_token`, no token is valid). Raises MissingPageFiles, naming them,
-    when any of the page's files are missing.
+    (without `check_token`, no token is valid). `time_zone` is the IANA name the page
+    shows and takes local times in (None: `ACCORD_TIMEZONE`, default Europe/London).
+    Raises MissingPageFiles, naming them, when any of the page's files are missing, and
+    SettingsError for a time zone zoneinfo does not know.
     """
     check_page_files(static)
+    forms_body = json.dumps(
+        describe(configured_time_zone(time_zone)), ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    forms_etag = '"' + hashlib.sha256(forms_body).hexdigest()[:32] + '"'
     feed = ViewsFeed(runtime)
     graphql = AccordGraphQL(runtime, feed, check_token=check_token, auth=auth)
 
@@ -90,6 +102,14 @@ def create_app(
         if projector is not None and projector.error is not None:
             body["projectorError"] = type(projector.error).__name__
         return JSONResponse(body)
+
+    async def forms(request: Request) -> Response:
+        """The page's forms (accord.web.forms): no partnership data, so no token needed;
+        the same for every caller until the server restarts, so cacheable."""
+        headers = {"Cache-Control": "public, max-age=300", "ETag": forms_etag}
+        if forms_etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(forms_body, media_type="application/json", headers=headers)
 
     async def home(request: Request) -> Response:
         return FileResponse(static / "index.html", media_type="text/html")
@@ -107,6 +127,7 @@ def create_app(
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
+        Route("/forms.json", forms, name="forms", methods=["GET"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     middleware = [Middleware(RequestIds), Middleware(BodySizeLimit)]

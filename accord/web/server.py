@@ -36,11 +36,12 @@ def server_config(
     check_token: TokenCheck | None = None,
     log_level: str = "info",
     access_log: bool = False,
+    time_zone: str | None = None,
 ) -> uvicorn.Config:
     """uvicorn's configuration for the app: websocket messages are held to the same
     64 KiB as request bodies."""
     return uvicorn.Config(
-        create_app(runtime, auth=auth, check_token=check_token),
+        create_app(runtime, auth=auth, check_token=check_token, time_zone=time_zone),
         host=host,
         port=port,
         ws="websockets-sansio",
@@ -62,13 +63,15 @@ def serve(
     check_token: TokenCheck | None = None,
     log_level: str = "info",
     access_log: bool = False,
+    time_zone: str | None = None,
 ) -> int:
     """Serve the API until interrupted (Ctrl-C); the exit status.
 
     `runtime` is an open runtime, or a database URL (None: the default database) for
     which one is opened, with a projector in this process unless `projector` is false,
     and closed at exit. With `auth` and no `check_token`, bearer tokens are checked
-    against the database's token store (`accord token issue`).
+    against the database's token store (`accord token issue`). `time_zone`: the page's
+    (None: `ACCORD_TIMEZONE`, default Europe/London).
     """
     owned: Runtime | None = None
     if runtime is None or isinstance(runtime, str):
@@ -89,6 +92,7 @@ def serve(
                 check_token=check_token,
                 log_level=log_level,
                 access_log=access_log,
+                time_zone=time_zone,
             )
         )
         server.run()
