@@ -81,7 +81,7 @@ class Runtime:
             self.views_moved.notify_all()
 
     def shown(self, outcome: Outcome) -> bool:
-        """Whether the views took the outcome's event in with it (`projections.inline`)."""
+        """Whether the views took the outcome's event in with it (`storage.postgres.recorder`)."""
         shown = getattr(self.app.recorder, "shown", None)
         return bool(shown and shown(str(outcome.partnership_id), outcome.version))
 
