@@ -38,10 +38,11 @@ from accord.graphql.connections import (
 from accord.graphql.context import AccordContext, Info
 from accord.graphql.decorators import resolver
 from accord.graphql.directory import PartnerDirectory
-from accord.graphql.enums import DecisionCategory, EventType, Interval
+from accord.graphql.enums import AccessRole, DecisionCategory, EventType, Interval
 from accord.graphql.errors import bad_argument
 from accord.graphql.health_types import Health
 from accord.graphql.limits import MAX_SERIES_SAMPLES
+from accord.graphql.members import Member, access_at, my_role
 from accord.graphql.partnership_reads import (
     LAST_SERIES_INSTANT,
     health_at,
@@ -115,6 +116,27 @@ class Partnership(Node):
             formed_at=entry.formed_at,
             version=entry.version,
         )
+
+    @resolver(
+        "The caller's role in the partnership (ADMIN when access is not enforced, as under "
+        "`accord serve --no-auth`): what the caller may do now."
+    )
+    async def my_role(self, info: Info) -> AccessRole | None:
+        return await my_role(info.context, self.id)
+
+    @resolver(
+        "Every actor with a role, by actor name, as known at `knownAt` (roles take effect "
+        "when recorded); null unless the caller is an ADMIN now."
+    )
+    async def members(
+        self, info: Info, known_at: KnownAt = strawberry.UNSET
+    ) -> list[Member] | None:
+        context = info.context
+        if await my_role(context, self.id) is not AccessRole.ADMIN:
+            return None
+        known = upper(context, known_at)
+        events = await context.events(self.id)
+        return [Member.of(access) for access in access_at(events, known)]
 
     @resolver("The partners active at `asOf`, by id.")
     async def partners(
