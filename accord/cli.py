@@ -302,6 +302,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    time_zone()  # ACCORD_TIMEZONE: checked before the demo is loaded (and again by _serve)
     with _runtime(args) as runtime:
         demo = json.loads(
             resources.files("accord.demo").joinpath("demo.steps.json").read_text("utf-8")

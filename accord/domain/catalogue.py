@@ -6,8 +6,9 @@ A kind is its event class, the mutation that records it, its input fields, its j
 what it is about, the role it needs, whether it can be retracted, and its descriptions.
 Everything else derives from here: the commands (`accord.domain.commands`), the
 aggregate's dispatch (`accord.domain.partnership`), the GraphQL mutations and `EventType`
-enum, the read model's type names (`accord.projections.event_types`) and the timeline's
-lanes. `tests/unit/test_catalogue.py` checks that every kind is covered everywhere.
+enum, the read model's type names (`accord.projections.event_types`), the timeline's
+lanes and the page's forms (`accord.web.forms`, from each field's reader shape and what it
+refers to). `tests/unit/test_catalogue.py` checks that every kind is covered everywhere.
 """
 
 from __future__ import annotations

@@ -129,6 +129,8 @@ QUERIES: dict[str, str] = {
     "goals": "query($id: ID!) { partnership(id: $id) { goals { id } } }",
     "commitments": "query($id: ID!) { partnership(id: $id) { commitments { id } } }",
     "leadership": "query($id: ID!) { partnership(id: $id) { leadership { role } } }",
+    "myRole and members": "query($id: ID!) { partnership(id: $id) { myRole members "
+    "{ actor role } } }",
 }
 
 
@@ -164,6 +166,11 @@ def _visible(name: str, data: dict[str, Any], world: World) -> None:
         "goals": lambda p: {"id": "g"} in p["goals"],
         "commitments": lambda p: isinstance(p["commitments"], list),
         "leadership": lambda p: isinstance(p["leadership"], list),
+        "myRole and members": lambda p: (
+            p["myRole"] in ("VIEWER", "RECORDER", "ADMIN")
+            and (p["members"] is None) == (p["myRole"] != "ADMIN")
+            and (p["members"] is None or {"actor": "vera", "role": "VIEWER"} in p["members"])
+        ),
     }
     assert checks[name](partnership), partnership
 
