@@ -44,9 +44,9 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
     if kind is None:
         raise invalid("mutation", f"unknown mutation '{mutation}'")
     known = _known_fields(mutation)
-    for name in raw:
-        if name not in known:
-            raise invalid(name, f"is not an input field of {mutation}")
+    if not known.issuperset(raw):
+        unknown = next(name for name in raw if name not in known)
+        raise invalid(unknown, f"is not an input field of {mutation}")
     partnership_id: str | None = None
     if kind.in_partnership:
         if raw.get("partnershipId") is None:
@@ -60,7 +60,7 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
     if expected is not None:
         expected = integer(0, None)(expected, "expectedVersion")
     occurred = raw.get("occurredAt")
-    occurred_at = instant(occurred, "occurredAt") if occurred is not None else None
+    occurred_at = instant.check(occurred, "occurredAt") if occurred is not None else None
     fields: dict[str, Any] = {}
     for field in kind.fields:
         value = raw.get(field.name)
@@ -71,7 +71,7 @@ def read_command(mutation: str, raw: Mapping[str, Any]) -> Command:
                 list(field.default) if isinstance(field.default, tuple) else field.default
             )
             continue
-        fields[field.name] = field.read(value, field.name)
+        fields[field.name] = field.read.check(value, field.name)  # no Reader.__call__
     return Command(kind, partnership_id, fields, occurred_at, expected, key)
 
 

@@ -204,7 +204,11 @@ def identifiers(non_empty: bool) -> Reader:
             raise invalid(field, "must be a list of partner ids")
         if non_empty and not value:
             raise invalid(field, "must name at least one partner")
-        return [identifier(item, f"{field}.{index}") for index, item in enumerate(value)]
+        ids = list(value)
+        for index, item in enumerate(ids):
+            if not (isinstance(item, str) and ID_PATTERN.match(item)):
+                identifier(item, f"{field}.{index}")  # raises, naming the item
+        return ids
 
     return read
 
