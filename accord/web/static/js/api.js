@@ -141,3 +141,59 @@ export const DECISIONS = `
       }
     }
   }`;
+
+/** The bearer token the page sends (also in a subscription's connection_init). */
+export function bearerToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+// What the signed-in actor may do here (`myRole`, issue 14). A server without the field
+// answers with a top-level error: the page then offers the forms and the server decides.
+export const MY_ROLE = `
+  query MyRole($id: ID!) { partnership(id: $id) { id version myRole } }`;
+
+export const MEMBERS = `
+  query Members($id: ID!) { partnership(id: $id) { id members { actor role since } } }`;
+
+// The choices a recording form offers, as of the entry's occurredAt.
+export const CHOICES = `
+  query Choices($id: ID!, $asOf: DateTime) {
+    partnership(id: $id) {
+      id version
+      partners(asOf: $asOf) { id name }
+      goals(asOf: $asOf) { id statement version }
+      commitments(asOf: $asOf) { id kind quantity unit status delivered partner { id name } }
+      leadership(asOf: $asOf) { role vacant person partner { id name } }
+    }
+  }`;
+
+// What was recorded since a version (a VERSION_CONFLICT's explanation).
+export const RECORDED = `
+  query Recorded($id: ID!, $after: String) {
+    partnership(id: $id) {
+      id
+      history(first: 500, after: $after) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { id position summary recordedBy } }
+      }
+    }
+  }`;
+
+/** The text of mutation `name`: its union's success and every error's fields. */
+export function mutationText(name) {
+  const type = name.charAt(0).toUpperCase() + name.slice(1);
+  return `
+  mutation ${type}($input: ${type}Input!) {
+    ${name}(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on ValidationError { field }
+      ... on VersionConflictError { expectedVersion currentVersion }
+      ... on ${type}Success {
+        event { id type position summary occurredAt }
+        partnership { id name purpose formedAt version }
+      }
+    }
+  }`;
+}

@@ -64,3 +64,46 @@ export function shortDay(value) {
 export function dateTime(value) {
   return `${DATE_TIME.format(new Date(value))} UTC`;
 }
+
+// ---- wall-clock time in the deployment's zone (the recording forms) ----
+
+const pad = (number) => String(number).padStart(2, "0");
+
+/** The zone's offset from UTC, in minutes, at the instant `ms`. */
+function offsetMinutes(ms, timeZone) {
+  const part = new Intl.DateTimeFormat("en-GB", { timeZone, timeZoneName: "longOffset" })
+    .formatToParts(new Date(ms))
+    .find((piece) => piece.type === "timeZoneName");
+  const match = /GMT([+-])(\d{1,2}):?(\d{2})?/.exec(part?.value ?? "");
+  if (!match) return 0;
+  return (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3] ?? 0));
+}
+
+/** An instant -> `YYYY-MM-DDTHH:MM`, the wall-clock time in `timeZone` (for datetime-local). */
+export function zonedLocal(value, timeZone) {
+  const ms = new Date(value).getTime();
+  return new Date(ms + offsetMinutes(ms, timeZone) * 60_000).toISOString().slice(0, 16);
+}
+
+/** `YYYY-MM-DDTHH:MM` in `timeZone` -> ISO 8601 with that zone's offset then. */
+export function zonedInstant(local, timeZone) {
+  const wall = `${local.slice(0, 16)}:00`;
+  const asUtc = Date.parse(`${wall}Z`);
+  let offset = offsetMinutes(asUtc, timeZone);
+  offset = offsetMinutes(asUtc - offset * 60_000, timeZone);
+  const size = Math.abs(offset);
+  return `${wall}${offset < 0 ? "-" : "+"}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
+}
+
+/** An instant -> `30 Jun 2024, 10:30` in `timeZone`, with the zone's name. */
+export function zonedDateTime(value, timeZone) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(value));
+}

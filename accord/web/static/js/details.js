@@ -28,8 +28,10 @@ function dataList(data) {
 }
 
 export class EventDetails {
-  constructor(section) {
+  /** `actions(event)`: what may be done with a shown event (a node, or null). */
+  constructor(section, { actions = () => null } = {}) {
     this.section = section;
+    this.actions = actions;
     this.body = section.querySelector("#details-body");
     this.empty = section.querySelector("#details-empty");
     this.heading = section.querySelector("#details-heading");
@@ -104,6 +106,7 @@ export class EventDetails {
       ),
       el("h4", {}, "Data recorded"),
       dataList(event.data),
+      this.actions(event),
     );
   }
 }

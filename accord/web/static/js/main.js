@@ -6,12 +6,16 @@
 //   healthSeries(MONTH)     -> ECharts charts and the CSV download
 //   health(asOf, knownAt)   -> the four questions' cards
 //   decisions(...)          -> the decisions table
+//   GET /forms.json         -> the recording forms (forms.js), offered by `myRole`
+//   partnershipEvents       -> live updates (live.js)
 
 import {
   AuthenticationRequired,
   DECISIONS,
   HEALTH,
   HEALTH_SERIES,
+  MEMBERS,
+  MY_ROLE,
   PARTNERS,
   PARTNERSHIPS,
   TIMELINE,
@@ -25,6 +29,8 @@ import { DecisionsTable } from "./decisions.js";
 import { EventDetails } from "./details.js";
 import { el, replaceChildren } from "./dom.js";
 import { download, seriesCsv, slug, timelineJson } from "./exports.js";
+import { FormDialog, allowed, loadCatalogue } from "./forms.js";
+import { LiveEvents } from "./live.js";
 import { STATUS, renderCards } from "./health.js";
 import { HistoryTimeline, renderLegend } from "./timeline.js";
 
@@ -39,6 +45,8 @@ const state = {
   knownAt: "",
   timeline: null,
   series: [],
+  catalogue: null, // GET /forms.json; null: the server has no forms, the page is read-only
+  role: null, // myRole in the open partnership (null: the server does not say)
 };
 const requests = { timeline: 0, series: 0, health: 0 };
 
@@ -51,7 +59,16 @@ const ui = {
   status: $("#status"),
 };
 
-const details = new EventDetails($("#event-details"));
+const details = new EventDetails($("#event-details"), {
+  actions: (event) => {
+    const kind = state.catalogue?.kinds.find((k) => k.mutation === "retractEntry");
+    if (!kind || !allowed(kind, state.role) || event.retracted) return null;
+    if (["PARTNERSHIP_FORMED", "ENTRY_RETRACTED", "ROLE_GRANTED", "ROLE_REVOKED"].includes(event.type)) {
+      return null;
+    }
+    return actionButton(kind, { eventId: event.id });
+  },
+});
 const charts = new HealthCharts($("#charts"));
 const timeline = new HistoryTimeline($("#timeline"), {
   onSelect: (item) => {
@@ -66,6 +83,161 @@ const decisions = new DecisionsTable($("#decisions"), {
     details.show(decision.eventId, { knownAt: state.knownAt, moveFocus: true, label: decision.title });
   },
 });
+
+// ---- recording: the forms, where they are offered, and live updates ----
+
+let forms = null;
+
+const live = new LiveEvents({
+  onEvent: (event) => {
+    if (state.partnership) state.partnership.version = Math.max(state.partnership.version, event.position);
+    announce(`Recorded: ${event.summary}`);
+    refreshSoon();
+  },
+  onState: (text) => {
+    const shown = { live: "Live: new entries appear as they are recorded.", reconnecting: "Reconnecting…", ended: "" };
+    $("#live-status").textContent = shown[text] ?? "";
+    $("#live-status").dataset.live = text;
+  },
+});
+
+function actionButton(kind, preset = {}) {
+  return el(
+    "button",
+    {
+      type: "button",
+      className: "small",
+      "data-open-form": kind.mutation,
+      onClick: (click) =>
+        forms.open(kind.mutation, { partnership: state.partnership, preset, opener: click.currentTarget }),
+    },
+    kind.title,
+  );
+}
+
+/** The kinds of a page section the actor is offered. */
+function offered(section) {
+  if (!state.catalogue || !state.partnership) return [];
+  return state.catalogue.kinds.filter((kind) => {
+    if (!kind.inPartnership || !allowed(kind, state.role)) return false;
+    if (section === "ROLES") return ["grantRole", "revokeRole"].includes(kind.mutation);
+    if (kind.mutation === "retractEntry" || section === "RECORD") return false;
+    return kind.section === section;
+  });
+}
+
+function fillActions(container, sections) {
+  const kinds = sections.flatMap((section) => offered(section));
+  replaceChildren(container, kinds.map((kind) => actionButton(kind)));
+  container.hidden = !kinds.length;
+}
+
+const CARD_SECTIONS = {
+  COMMON_GOALS: ["GOALS"],
+  TRUST: ["TRUST"],
+  WHO_DOES_THE_WORK: ["COMMITMENTS", "LEADERSHIP"],
+};
+
+function renderActions() {
+  for (const container of document.querySelectorAll("main > section > .record-actions")) {
+    fillActions(container, [container.dataset.section]);
+  }
+  for (const [question, sections] of Object.entries(CARD_SECTIONS)) {
+    const card = document.querySelector(`#health-cards article[data-question="${question}"]`);
+    if (!card) continue;
+    let container = card.querySelector(".record-actions");
+    if (!container) {
+      container = el("div", { className: "record-actions", dataset: { sections: sections.join(" ") } });
+      card.append(container);
+    }
+    fillActions(container, sections);
+  }
+}
+
+async function renderPeople() {
+  const people = $("#people");
+  const kinds = offered("ROLES");
+  people.hidden = !kinds.length;
+  if (!kinds.length) return;
+  fillActions(people.querySelector(".record-actions"), ["ROLES"]);
+  const body = $("#people-body");
+  try {
+    const data = await graphql(MEMBERS, { id: state.partnership.id });
+    const members = data.partnership?.members;
+    replaceChildren(
+      body,
+      members?.length
+        ? el(
+            "ul",
+            { className: "members" },
+            members.map((member) =>
+              el("li", {}, `${member.actor}: ${member.role.toLowerCase()} since ${longDay(member.since)}`),
+            ),
+          )
+        : el("p", { className: "hint" }, "Grant a role to let someone see or record this partnership."),
+    );
+  } catch {
+    replaceChildren(body, el("p", { className: "hint" }, "Grant or revoke a person's role here."));
+  }
+}
+
+async function loadRole() {
+  try {
+    const data = await graphql(MY_ROLE, { id: state.partnership.id });
+    state.role = data.partnership?.myRole ?? null;
+    if (data.partnership) state.partnership.version = data.partnership.version;
+  } catch {
+    state.role = null; // a server without myRole: offer the forms, the server decides
+  }
+}
+
+let refreshTimer = null;
+
+/** Reload what an entry changes, once for a burst of entries. */
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refreshNow, 100);
+}
+
+async function refreshNow() {
+  clearTimeout(refreshTimer);
+  if (!state.partnership) return;
+  showFacts(state.partnership);
+  state.end = today() < state.start ? state.start : today();
+  await Promise.all([loadHealth(), loadTimeline(), loadSeries(), loadDecisions()]);
+}
+
+async function recorded(event, partnership, kind) {
+  if (kind.mutation === "formPartnership") {
+    state.partnerships.push(partnership);
+    state.partnerships.sort((a, b) => a.name.localeCompare(b.name, "en-GB"));
+    replaceChildren(
+      ui.select,
+      state.partnerships.map((p) => el("option", { value: p.id }, p.name)),
+    );
+    ui.select.disabled = false;
+    ui.select.value = partnership.id;
+    const opened = state.partnerships.find((p) => p.id === partnership.id);
+    await openPartnership(opened);
+    forms.open("joinPartner", { partnership: state.partnership });
+    return;
+  }
+  if (state.partnership?.id === partnership.id) {
+    state.partnership.version = Math.max(state.partnership.version, partnership.version);
+    refreshSoon();
+  }
+}
+
+async function showRecorded(eventId) {
+  await refreshNow();
+  timeline.selectEvent(eventId);
+  details.show(eventId, { knownAt: state.knownAt, moveFocus: true });
+}
+
+function showFacts(partnership) {
+  $("#partnership-facts").textContent =
+    `Formed ${longDay(partnership.formedAt)}. ${partnership.version} events recorded. Id ${partnership.id}.`;
+}
 
 function announce(text) {
   ui.status.textContent = text;
@@ -127,18 +299,33 @@ function writeAddress() {
 async function start() {
   clearError();
   try {
-    const { nodes } = await allNodes(PARTNERSHIPS, {}, (data) => data.partnerships);
+    const [{ nodes }, catalogue] = await Promise.all([
+      allNodes(PARTNERSHIPS, {}, (data) => data.partnerships),
+      state.catalogue ? state.catalogue : loadCatalogue(),
+    ]);
     state.partnerships = nodes;
+    state.catalogue = catalogue;
   } catch (error) {
     showError(error);
     return;
   }
+  if (state.catalogue && !forms) {
+    forms = new FormDialog($("#record-dialog"), {
+      catalogue: state.catalogue,
+      onRecorded: recorded,
+      onShowEvent: (eventId) => showRecorded(eventId),
+    });
+    forms.partnershipNow = () => state.partnership;
+  }
+  const canForm = Boolean(forms?.kind("formPartnership"));
+  $("#new-partnership").hidden = !canForm;
   const address = readAddress();
   if (!state.partnerships.length) {
     replaceChildren(ui.select, el("option", { value: "" }, "No partnerships recorded yet"));
     $("#partnership-name").textContent = "No partnerships yet";
-    $("#partnership-purpose").textContent =
-      "Record one with the formPartnership mutation, or run `accord demo` for an example.";
+    $("#partnership-purpose").textContent = canForm
+      ? "Start one with “New partnership” at the top of the page, then add its partners."
+      : "None has been recorded yet; run `accord demo` to see an example.";
     ["#health", "#timeline-section", "#trends", "#decisions"].forEach((s) => busy(s, false));
     return;
   }
@@ -165,8 +352,7 @@ async function openPartnership(partnership, asOf = null) {
 
   $("#partnership-name").textContent = partnership.name;
   $("#partnership-purpose").textContent = partnership.purpose;
-  $("#partnership-facts").textContent =
-    `Formed ${longDay(partnership.formedAt)}. ${partnership.version} events recorded. Id ${partnership.id}.`;
+  showFacts(partnership);
   document.title = `${partnership.name}: timeline and health (Accord)`;
 
   const days = daysBetween(state.start, state.end);
@@ -182,6 +368,16 @@ async function openPartnership(partnership, asOf = null) {
   $("#as-of-max").textContent = longDay(state.end);
   showAsOf();
   writeAddress();
+  state.role = null;
+  renderActions();
+  if (state.catalogue) {
+    await loadRole();
+    if (state.partnership !== partnership) return;
+    showFacts(partnership);
+    renderActions();
+    renderPeople();
+  }
+  live.follow(partnership.id, partnership.version);
   await Promise.all([loadHealth(), loadTimeline(), loadSeries(), loadDecisions()]);
 }
 
@@ -268,6 +464,7 @@ async function loadHealth() {
     if (request !== requests.health) return;
     const health = data.partnership.health;
     renderCards($("#health-cards"), health);
+    renderActions();
     $("#health-context").textContent =
       `As of ${longDay(asOf)}, ${knownAtText()}; windowed figures cover the ${health.windowDays} days to then.`;
     const section = $("#health");
@@ -393,6 +590,10 @@ async function loadDecisions() {
 ui.select.addEventListener("change", () => {
   const chosen = state.partnerships.find((partnership) => partnership.id === ui.select.value);
   if (chosen) openPartnership(chosen);
+});
+
+$("#new-partnership").addEventListener("click", (click) => {
+  forms?.open("formPartnership", { opener: click.currentTarget });
 });
 
 $("#token-form").addEventListener("submit", (event) => {

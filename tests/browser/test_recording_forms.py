@@ -1,0 +1,374 @@
+"""Recording from the page (issue 14): the forms built from /forms.json, their errors,
+idempotency, version conflicts, and live updates, against a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from tests.browser.conftest import AXE, Demo, Watched, watch
+from tests.browser.forms_fixture import CATALOGUE
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+VERSION = "query ($id: ID!) { partnership(id: $id) { version } }"
+EVENT = (
+    """query ($id: ID!) { node(id: $id) { ... on Event { id type summary data occurredAt } } }"""
+)
+HISTORY = """query ($id: ID!) { partnership(id: $id) { history(first: 500) {
+  edges { node { id type position data } } } } }"""
+
+
+def mutate(demo: Demo, mutation: str, values: dict[str, Any]) -> dict[str, Any]:
+    name = mutation[0].upper() + mutation[1:]
+    result: dict[str, Any] = demo.server.data(
+        f"""mutation ($input: {name}Input!) {{ {mutation}(input: $input) {{ __typename
+             ... on Error {{ message }}
+             ... on {name}Success {{ event {{ id summary }}
+                                     partnership {{ id version }} }} }} }}""",
+        {"input": values},
+    )[mutation]
+    assert result["__typename"] == f"{name}Success", result
+    return result
+
+
+def new_partnership(demo: Demo) -> str:
+    """A small partnership of three partners, formed a year ago."""
+    formed = mutate(
+        demo,
+        "formPartnership",
+        {
+            "name": "Forms test partnership",
+            "purpose": "Testing the forms",
+            "occurredAt": "2025-01-06",
+        },
+    )["partnership"]["id"]
+    for partner_id, name in (
+        ("p1", "North Trust"),
+        ("p2", "Eastshire Council"),
+        ("p3", "Care Charity"),
+    ):
+        mutate(
+            demo,
+            "joinPartner",
+            {
+                "partnershipId": formed,
+                "partnerId": partner_id,
+                "name": name,
+                "sector": "OTHER",
+                "occurredAt": "2025-01-07",
+            },
+        )
+    return str(formed)
+
+
+def version(demo: Demo, partnership_id: str) -> int:
+    return int(demo.server.data(VERSION, {"id": partnership_id})["partnership"]["version"])
+
+
+def events(demo: Demo, partnership_id: str) -> list[dict[str, Any]]:
+    history = demo.server.data(HISTORY, {"id": partnership_id})["partnership"]["history"]
+    return [edge["node"] for edge in history["edges"]]
+
+
+def serve_forms(page: Page) -> None:
+    """/forms.json from the server, or the contract's local copy while it answers 404."""
+
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        if response.status == 404:
+            route.fulfill(json=CATALOGUE)
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/forms.json", handle)
+
+
+def open_page(browser: Browser, demo: Demo, partnership_id: str, **options: Any) -> Watched:
+    watched = watch(browser, demo.server.url, **options)
+    serve_forms(watched.page)
+    watched.open(f"{demo.url}?partnership={partnership_id}")
+    return watched
+
+
+def open_form(page: Page, mutation: str, where: str = "main") -> Any:
+    page.locator(f"{where} [data-open-form={mutation}]").first.click()
+    form = page.locator(f"#record-dialog form[data-mutation={mutation}]")
+    form.wait_for()
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    return form
+
+
+def axe_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + "; ".join(str(n["target"]) for n in v["nodes"][:5])
+        for v in results["violations"]
+    ]
+
+
+@pytest.fixture
+def partnership(demo: Demo) -> str:
+    return new_partnership(demo)
+
+
+@pytest.fixture
+def forms_page(chromium: Browser, demo: Demo, partnership: str) -> Iterator[Watched]:
+    watched = open_page(chromium, demo, partnership, bypass_csp=True)
+    yield watched
+    watched.page.context.close()
+
+
+def fill_decision(form: Any, title: str) -> None:
+    form.locator("[name=title]").fill(title)
+    form.locator("[name=category]").select_option("GOVERNANCE")
+    form.locator("[name=method]").select_option("CONSENSUS")
+    form.locator("[name=decidedBy][value=p1]").check()
+    form.locator("[name=decidedBy][value=p2]").check()
+    form.locator("[name=consulted][value=p3]").check()
+
+
+def test_a_decision_recorded_from_its_form_reads_back_through_the_api(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    form = open_form(page, "recordDecision", "#decisions")
+    assert form.get_attribute("novalidate") is not None
+    assert axe_violations(page) == []
+    # occurredAt shows local time in the deployment's zone, and says what backdating means
+    occurred = form.locator("[name=occurredAt]")
+    assert occurred.get_attribute("type") == "datetime-local"
+    assert (
+        "backdate"
+        in page.locator(f"#{occurred.get_attribute('aria-describedby').split()[0]}").inner_text()
+    )
+    fill_decision(form, "Adopt a shared care record")
+    occurred.fill("2025-07-01T10:30")  # BST: 09:30 UTC
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    form.locator("[name=decidedBy][value=p1]").check()
+    form.locator("[name=decidedBy][value=p2]").check()
+    form.locator("[name=consulted][value=p3]").check()
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    event_id = form.get_attribute("data-recorded-event")
+    event = demo.server.data(EVENT, {"id": event_id})["node"]
+    assert event["type"] == "DECISION_RECORDED"
+    assert event["occurredAt"] == "2025-07-01T09:30:00+00:00"
+    assert event["data"]["title"] == "Adopt a shared care record"
+    assert event["data"]["category"] == "GOVERNANCE"
+    assert event["data"]["decidedBy"] == ["p1", "p2"]
+    assert event["data"]["consulted"] == ["p3"]
+    assert event["data"]["significance"] == 1
+    success = page.locator("#record-dialog .form-success")
+    assert "Adopt a shared care record" in success.inner_text()
+    assert axe_violations(page) == []
+    # the page's data is refreshed: the decision is in the table
+    page.locator("#decisions-table").get_by_text("Adopt a shared care record").wait_for(
+        timeout=5_000
+    )
+    success.locator("[data-event-link]").click()
+    page.locator(f"#event-details[data-event-id='{event_id}']").wait_for()
+    assert forms_page.errors == []
+
+
+def test_a_check_in_and_a_commitment_are_recorded_from_their_forms(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    form = open_form(page, "recordTrustCheckIn", "#health-cards")
+    form.locator("[name=respondentId]").select_option("p1")
+    form.locator("[name=aboutId]").select_option("p2")
+    for name, value in (
+        ("reliability", "4"),
+        ("openness", "3"),
+        ("respect", "5"),
+        ("sharedOwnership", "2"),
+    ):
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("[name=note]").fill("Good month")
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    data = demo.server.data(EVENT, {"id": form.get_attribute("data-recorded-event")})["node"][
+        "data"
+    ]
+    assert {
+        k: data[k]
+        for k in (
+            "respondentId",
+            "aboutId",
+            "reliability",
+            "openness",
+            "respect",
+            "sharedOwnership",
+            "note",
+        )
+    } == {
+        "respondentId": "p1",
+        "aboutId": "p2",
+        "reliability": 4,
+        "openness": 3,
+        "respect": 5,
+        "sharedOwnership": 2,
+        "note": "Good month",
+    }
+    page.locator("#record-close").click()
+
+    form = open_form(page, "makeCommitment", "#health-cards")
+    form.locator("[name=partnerId]").select_option("p2")
+    form.locator("[name=kind]").select_option("STAFF")
+    form.locator("[name=quantity]").fill("6")
+    form.locator("[name=dueAt]").fill("2026-12-31T17:00")  # GMT in winter
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    data = demo.server.data(EVENT, {"id": form.get_attribute("data-recorded-event")})["node"][
+        "data"
+    ]
+    assert (data["partnerId"], data["kind"], data["quantity"], data["unit"], data["dueAt"]) == (
+        "p2",
+        "STAFF",
+        6,
+        "FTE_MONTHS",
+        "2026-12-31T17:00:00+00:00",
+    )
+    assert forms_page.errors == []
+
+
+def test_validation_errors_appear_at_their_fields_and_nothing_is_recorded(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    before = version(demo, partnership)
+
+    # a rating out of range
+    form = open_form(page, "recordTrustCheckIn", "#health-cards")
+    form.locator("[name=respondentId]").select_option("p1")
+    for name, value in (
+        ("reliability", "9"),
+        ("openness", "3"),
+        ("respect", "3"),
+        ("sharedOwnership", "3"),
+    ):
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("button[type=submit]").click()
+    error = form.locator("[data-error-for=reliability]")
+    error.wait_for()
+    assert error.inner_text().strip()
+    control = form.locator("[name=reliability]")
+    assert error.get_attribute("id") in control.get_attribute("aria-describedby").split()
+    assert control.get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
+    page.locator("#record-close").click()
+
+    # an unknown partner among the deciders, named as the list's item
+    form = open_form(page, "recordDecision", "#decisions")
+    fill_decision(form, "A decision naming a ghost")
+    page.eval_on_selector(
+        "form[data-mutation=recordDecision] [name=decidedBy][value=p2]",
+        "box => { box.value = 'ghost'; }",
+    )
+    form.locator("button[type=submit]").click()
+    error = form.locator("[data-error-for=decidedBy]")
+    expect(error).not_to_be_empty()
+    assert error.inner_text().startswith("Item 2")
+    fieldset = form.locator("fieldset[data-field=decidedBy]")
+    assert error.get_attribute("id") in fieldset.get_attribute("aria-describedby").split()
+
+    page.locator("#record-close").click()
+
+    # dates out of order: a goal set before the partnership was formed
+    form = open_form(page, "setGoal", "#health-cards")
+    form.locator("[name=statement]").fill("A goal from before the partnership")
+    form.locator("[name=occurredAt]").fill("2024-03-01T09:00")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-error-for=occurredAt]")).not_to_be_empty()
+    page.locator("#record-close").click()
+
+    # shares not summing to 1
+    form = open_form(page, "agreeRiskShares", "#overview")
+    rows = form.locator("[data-share-row]")
+    assert rows.count() == 3
+    for index, share in enumerate(("0.5", "0.2", "0.1")):
+        form.locator(f"[name='shares.{index}.share']").fill(share)
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "[...document.querySelectorAll("
+        "'form[data-mutation=agreeRiskShares] [data-error-for^=shares]')]"
+        ".some(box => box.textContent !== '')"
+    )
+    assert version(demo, partnership) == before
+    assert forms_page.errors == []
+
+
+def test_a_double_click_records_once(forms_page: Watched, demo: Demo, partnership: str) -> None:
+    page = forms_page.page
+    before = version(demo, partnership)
+    form = open_form(page, "setGoal", "#health-cards")
+    form.locator("[name=statement]").fill("Fewer emergency admissions")
+    form.locator("button[type=submit]").dblclick()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    page.wait_for_timeout(500)
+    assert version(demo, partnership) == before + 1
+    goals = [e for e in events(demo, partnership) if e["type"] == "GOAL_SET"]
+    assert [g["data"]["statement"] for g in goals] == ["Fewer emergency admissions"]
+    assert forms_page.errors == []
+
+
+def test_a_conflict_explains_what_was_recorded_and_a_resend_records(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    form = open_form(page, "recordDecision", "#decisions")
+    fill_decision(form, "Typed before the conflict")
+    mutate(demo, "setGoal", {"partnershipId": partnership, "statement": "A goal set meanwhile"})
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-conflict]").wait_for()
+    alert = form.locator("[role=alert]")
+    assert "A goal set meanwhile" in alert.inner_text() or "goal" in alert.inner_text().lower()
+    assert form.locator("[name=title]").input_value() == "Typed before the conflict"
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    titles = [
+        e["data"].get("title")
+        for e in events(demo, partnership)
+        if e["type"] == "DECISION_RECORDED"
+    ]
+    assert titles == ["Typed before the conflict"]
+    assert forms_page.errors == []
+
+
+def test_an_entry_recorded_in_one_browser_appears_in_another_without_reloading(
+    chromium: Browser, demo: Demo, partnership: str
+) -> None:
+    recorder = open_page(chromium, demo, partnership)
+    watcher = open_page(chromium, demo, partnership)
+    try:
+        watcher.page.locator("#live-status[data-live=live]").wait_for(timeout=5_000)
+        page = recorder.page
+        form = open_form(page, "recordDecision", "#decisions")
+        fill_decision(form, "Seen live elsewhere")
+        form.locator("button[type=submit]").click()
+        page.locator("#record-dialog form[data-recorded-event]").wait_for()
+        watcher.page.locator("#decisions-table").get_by_text("Seen live elsewhere").wait_for(
+            timeout=3_000
+        )
+        # an entry recorded through the API appears too
+        mutate(demo, "setGoal", {"partnershipId": partnership, "statement": "Set through the API"})
+        items = demo.server.data(
+            "query ($id: ID!) { partnership(id: $id) { timeline { items { id } } } }",
+            {"id": partnership},
+        )["partnership"]["timeline"]["items"]
+        expect(watcher.page.locator("#timeline-section")).to_have_attribute(
+            "data-item-count", str(len(items)), timeout=3_000
+        )
+        assert recorder.errors == [] and watcher.errors == []
+    finally:
+        recorder.page.context.close()
+        watcher.page.context.close()
