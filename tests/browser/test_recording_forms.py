@@ -372,3 +372,79 @@ def test_an_entry_recorded_in_one_browser_appears_in_another_without_reloading(
     finally:
         recorder.page.context.close()
         watcher.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from tests.api.secured import SecuredServer
+
+    server = SecuredServer(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'roles.db'}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def signed_in(browser: Browser, server: Any, token: str, partnership_id: str) -> Watched:
+    """The page opened by an actor who gives their bearer token in the page's token form."""
+    watched = watch(browser, server.api.url)
+    page = watched.page
+    page.goto(f"{server.api.url}/?partnership={partnership_id}")
+    page.locator("#token-input").fill(token)
+    page.locator("#token-form button[type=submit]").click()
+    for section in ("#health", "#timeline-section", "#decisions"):
+        page.wait_for_selector(f"{section}[aria-busy=false]", timeout=20_000)
+    return watched
+
+
+def test_each_role_is_offered_only_what_it_may_do(chromium: Browser, secured: Any) -> None:
+    admin = secured.issue("ada")
+    tokens = {"VIEWER": secured.issue("vic"), "RECORDER": secured.issue("rob"), "ADMIN": admin}
+    formed = secured.data(
+        admin,
+        """mutation { formPartnership(input: {name: "Roles", purpose: "Who may record"}) {
+             ... on FormPartnershipSuccess { partnership { id } } } }""",
+    )["formPartnership"]["partnership"]["id"]
+    for mutation, values in (
+        ("joinPartner", '{partnershipId: "%s", partnerId: "p1", name: "One", sector: OTHER}'),
+        ("grantRole", '{partnershipId: "%s", actor: "vic", role: VIEWER}'),
+        ("grantRole", '{partnershipId: "%s", actor: "rob", role: RECORDER}'),
+    ):
+        secured.data(admin, f"mutation {{ {mutation}(input: {values % formed}) {{ __typename }} }}")
+    offered: dict[str, set[str]] = {}
+    for role, token in tokens.items():
+        watched = signed_in(chromium, secured, token, formed)
+        try:
+            page = watched.page
+            page.locator("#timeline .vis-item.partner-joined").first.click()
+            page.locator("#event-details[data-event-id]").wait_for()
+            page.locator("#details-summary").wait_for()
+            offered[role] = set(
+                page.eval_on_selector_all(
+                    "[data-open-form]:not([hidden] *)",
+                    "nodes => nodes.map(n => n.dataset.openForm)",
+                )
+            )
+            if role == "ADMIN":
+                assert page.locator("#people").is_visible()
+                form = open_form(page, "retractEntry", "#event-details")
+                event_id = page.locator("#event-details").get_attribute("data-event-id")
+                assert form.locator("[name=eventId]").input_value() == event_id
+                form.locator("[name=reason]").fill("Entered by mistake")
+                form.locator("button[type=submit]").click()
+                page.locator("#record-dialog form[data-recorded-event]").wait_for()
+                retracted = secured.data(
+                    admin,
+                    "query ($id: ID!) { node(id: $id) { ... on Event { retracted } } }",
+                    {"id": event_id},
+                )
+                assert retracted["node"]["retracted"] is True
+            else:
+                assert not page.locator("#people").is_visible()
+            assert [e for e in watched.errors if "Failed to load resource" not in e] == []
+        finally:
+            watched.page.context.close()
+    assert offered["VIEWER"] == set()
+    assert "recordDecision" in offered["RECORDER"] and "recordTrustCheckIn" in offered["RECORDER"]
+    assert not offered["RECORDER"] & {"retractEntry", "grantRole", "revokeRole"}
+    assert offered["ADMIN"] == offered["RECORDER"] | {"retractEntry", "grantRole", "revokeRole"}
