@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import AXE, Demo, Watched, watch
-from tests.browser.forms_fixture import CATALOGUE
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VERSION = "query ($id: ID!) { partnership(id: $id) { version } }"
@@ -73,22 +72,8 @@ def events(demo: Demo, partnership_id: str) -> list[dict[str, Any]]:
     return [edge["node"] for edge in history["edges"]]
 
 
-def serve_forms(page: Page) -> None:
-    """/forms.json from the server, or the contract's local copy while it answers 404."""
-
-    def handle(route: Route) -> None:
-        response = route.fetch()
-        if response.status == 404:
-            route.fulfill(json=CATALOGUE)
-        else:
-            route.fulfill(response=response)
-
-    page.route("**/forms.json", handle)
-
-
 def open_page(browser: Browser, demo: Demo, partnership_id: str, **options: Any) -> Watched:
     watched = watch(browser, demo.server.url, **options)
-    serve_forms(watched.page)
     watched.open(f"{demo.url}?partnership={partnership_id}")
     return watched
 
@@ -448,3 +433,119 @@ def test_each_role_is_offered_only_what_it_may_do(chromium: Browser, secured: An
     assert "recordDecision" in offered["RECORDER"] and "recordTrustCheckIn" in offered["RECORDER"]
     assert not offered["RECORDER"] & {"retractEntry", "grantRole", "revokeRole"}
     assert offered["ADMIN"] == offered["RECORDER"] | {"retractEntry", "grantRole", "revokeRole"}
+
+
+def test_without_forms_json_the_page_stays_read_only(chromium: Browser, demo: Demo) -> None:
+    watched = watch(chromium, demo.server.url)
+    try:
+        watched.page.route("**/forms.json", lambda route: route.fulfill(status=404, body=""))
+        watched.open(f"{demo.url}?partnership={demo.partnership_id}")
+        page = watched.page
+        assert page.locator("#health-cards article.card").count() == 4
+        assert page.locator("[data-open-form]").count() == 0
+        assert page.locator("#new-partnership").is_hidden()
+        assert [e for e in watched.errors if "Failed to load resource" not in e] == []
+    finally:
+        watched.page.context.close()
+
+
+def test_a_new_partnership_is_formed_and_joined_from_the_page(
+    chromium: Browser, demo: Demo
+) -> None:
+    watched = watch(chromium, demo.server.url)
+    try:
+        watched.open(f"{demo.url}?partnership={demo.partnership_id}")
+        page = watched.page
+        page.locator("#new-partnership").click()
+        form = page.locator("#record-dialog form[data-mutation=formPartnership]")
+        form.locator("[name=name]").fill("Riverside Care Alliance")
+        form.locator("[name=purpose]").fill("Joined-up care at home")
+        form.locator("button[type=submit]").click()
+        # then its first partner joins, in the new partnership
+        join = page.locator("#record-dialog form[data-mutation=joinPartner]")
+        join.wait_for()
+        expect(page.locator("h1")).to_have_text("Riverside Care Alliance")
+        formed = page.locator("#partnership-select").input_value()
+        join.locator("[name=name]").fill("Riverside Hospital Trust")
+        join.locator("[name=sector]").select_option("NHS_TRUST")
+        join.locator("button[type=submit]").click()
+        page.locator("#record-dialog form[data-recorded-event]").wait_for()
+        partners = demo.server.data(
+            "query ($id: ID!) { partnership(id: $id) { name partners { name sector } } }",
+            {"id": formed},
+        )["partnership"]
+        assert partners == {
+            "name": "Riverside Care Alliance",
+            "partners": [{"name": "Riverside Hospital Trust", "sector": "NHS_TRUST"}],
+        }
+        # the success's link opens the entry on the timeline, also as an address
+        link = page.locator("#record-dialog [data-event-link]")
+        href = link.get_attribute("href")
+        event_id = link.get_attribute("data-event-link")
+        page.goto(f"{demo.url}{href}")
+        page.locator(f"#event-details[data-event-id='{event_id}']").wait_for()
+        assert watched.errors == []
+    finally:
+        watched.page.context.close()
+
+
+def server_on(database_url: str, port: int) -> Any:
+    """A server on a given port (as `start_server`, which picks a free one): a restart."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from accord.runtime import Runtime
+    from accord.web.server import server_config
+    from tests.api.server import ApiServer
+
+    runtime = Runtime.open(database_url)
+    server = uvicorn.Server(server_config(runtime, port=port, log_level="warning"))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.01)
+    return ApiServer(runtime, server, thread, port)
+
+
+def test_the_page_reconnects_after_a_server_restart_and_misses_nothing(
+    chromium: Browser, tmp_path: Any
+) -> None:
+    from tests.api.server import start_server
+
+    database = f"sqlite:///{tmp_path / 'restart.db'}"
+    first = start_server(database)
+    port = first.port
+    demo = Demo(first, "")
+    demo.partnership_id = new_partnership(demo)
+    watched = watch(chromium, first.url)
+    try:
+        watched.open(f"{first.url}/?partnership={demo.partnership_id}")
+        page = watched.page
+        expect(page.locator("#live-status")).to_have_attribute("data-live", "live")
+        first.stop()
+        expect(page.locator("#live-status")).to_have_attribute("data-live", "reconnecting")
+        second = server_on(database, port)
+        try:
+            demo.server = second
+            # recorded before the page is back: replayed after its last position
+            mutate(demo, "setGoal", {"partnershipId": demo.partnership_id, "statement": "G1"})
+            expect(page.locator("#live-status")).to_have_attribute(
+                "data-live", "live", timeout=10_000
+            )
+            mutate(demo, "setGoal", {"partnershipId": demo.partnership_id, "statement": "G2"})
+            facts = page.locator("#partnership-facts")
+            expect(facts).to_contain_text(f"{version(demo, demo.partnership_id)} events recorded")
+        finally:
+            watched.page.context.close()
+            second.stop()
+    finally:
+        if first.thread.is_alive():
+            first.stop()

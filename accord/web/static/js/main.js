@@ -282,6 +282,7 @@ function readAddress() {
     partnership: params.get("partnership"),
     asOf: isDay(params.get("asOf") ?? "") ? params.get("asOf") : null,
     knownAt: isDay(params.get("knownAt") ?? "") ? params.get("knownAt") : "",
+    event: params.get("event"), // a recorded entry's link: select it on the timeline
   };
 }
 
@@ -340,6 +341,10 @@ async function start() {
   ui.select.value = chosen.id;
   state.knownAt = address.knownAt;
   await openPartnership(chosen, address.asOf);
+  if (address.event && chosen.id === address.partnership) {
+    timeline.selectEvent(address.event);
+    details.show(address.event, { knownAt: state.knownAt, moveFocus: true });
+  }
 }
 
 async function openPartnership(partnership, asOf = null) {
