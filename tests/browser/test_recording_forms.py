@@ -549,3 +549,122 @@ def test_the_page_reconnects_after_a_server_restart_and_misses_nothing(
     finally:
         if first.thread.is_alive():
             first.stop()
+
+
+def test_every_other_entry_is_recorded_from_its_form_and_reads_back(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    mutate(
+        demo,
+        "setGoal",
+        {"partnershipId": partnership, "goalId": "g1", "statement": "Care closer to home"},
+    )
+    mutate(
+        demo,
+        "makeCommitment",
+        {
+            "partnershipId": partnership,
+            "commitmentId": "c1",
+            "partnerId": "p2",
+            "kind": "FUNDING",
+            "quantity": 1000,
+            "dueAt": "2026-12-31",
+        },
+    )
+    page.reload()
+    page.wait_for_selector("#health[aria-busy=false]")
+    page.locator("#people summary").click()
+    steps: list[tuple[str, str, dict[str, str], dict[str, Any]]] = [
+        (
+            "reviseGoal",
+            "#health-cards",
+            {"goalId": "select:g1", "statement": "Care at home", "reason": "Plainer"},
+            {"goalId": "g1", "statement": "Care at home", "reason": "Plainer"},
+        ),
+        (
+            "endorseGoal",
+            "#health-cards",
+            {"goalId": "select:g1", "partnerId": "select:p1", "rating": "4"},
+            {"goalId": "g1", "partnerId": "p1", "version": 2, "rating": 4},
+        ),
+        (
+            "reaffirmGoal",
+            "#health-cards",
+            {"goalId": "select:g1", "note": "Still right"},
+            {"goalId": "g1", "note": "Still right"},
+        ),
+        (
+            "recordDelivery",
+            "#health-cards",
+            {"commitmentId": "select:c1", "quantity": "400"},
+            {"commitmentId": "c1", "quantity": 400},
+        ),
+        (
+            "releaseCommitment",
+            "#health-cards",
+            {"commitmentId": "select:c1", "byAgreement": "check", "reason": "Budget moved"},
+            {"commitmentId": "c1", "byAgreement": True, "reason": "Budget moved"},
+        ),
+        (
+            "agreeRiskShares",
+            "#overview",
+            {"shares.0.share": "0.5", "shares.1.share": "0.3", "shares.2.share": "0.2"},
+            {
+                "shares": [
+                    {"partnerId": "p1", "share": 0.5},
+                    {"partnerId": "p2", "share": 0.3},
+                    {"partnerId": "p3", "share": 0.2},
+                ]
+            },
+        ),
+        (
+            "appointLeader",
+            "#health-cards",
+            {"role": "Programme director", "partnerId": "select:p1", "person": "Sam Jones"},
+            {"role": "Programme director", "partnerId": "p1", "person": "Sam Jones"},
+        ),
+        (
+            "recordLeaderDeparture",
+            "#health-cards",
+            {"role": "Programme director", "reason": "Moved on"},
+            {"role": "Programme director", "reason": "Moved on"},
+        ),
+        (
+            "retireGoal",
+            "#health-cards",
+            {"goalId": "select:g1", "reason": "Met"},
+            {"goalId": "g1", "reason": "Met"},
+        ),
+        (
+            "recordPartnerLeaving",
+            "#overview",
+            {"partnerId": "select:p3", "reason": "Funding ended"},
+            {"partnerId": "p3", "reason": "Funding ended"},
+        ),
+        (
+            "grantRole",
+            "#people",
+            {"actor": "zoe", "role": "select:RECORDER"},
+            {"actor": "zoe", "role": "RECORDER"},
+        ),
+        ("revokeRole", "#people", {"actor": "zoe"}, {"actor": "zoe"}),
+    ]
+    for mutation, where, fill, expected in steps:
+        form = open_form(page, mutation, where)
+        for name, value in fill.items():
+            control = form.locator(f"[name='{name}']")
+            if value == "check":
+                control.check()
+            elif value.startswith("select:"):
+                control.select_option(value.removeprefix("select:"))
+            else:
+                control.fill(value)
+        form.locator("button[type=submit]").click()
+        recorded = page.locator("#record-dialog form[data-recorded-event]")
+        recorded.wait_for()
+        data = demo.server.data(EVENT, {"id": recorded.get_attribute("data-recorded-event")})
+        shown = {key: data["node"]["data"].get(key) for key in expected}
+        assert shown == expected, mutation
+        page.locator("#record-close").click()
+    assert forms_page.errors == []

@@ -143,6 +143,7 @@ export class RecordingForm {
     } else if (control === "select" || ["partner", "goal", "commitment"].includes(control)) {
       input = el("select", attrs);
       if (control === "select") this.fillSelect(input, field, field.options ?? []);
+      if (control === "goal") input.addEventListener("change", () => this.goalChosen(input.value));
     } else if (control === "boolean") {
       input = el("input", { ...attrs, type: "checkbox", value: "true" });
     } else if (NUMERIC.has(control)) {
@@ -276,6 +277,13 @@ export class RecordingForm {
         }
       }
     }
+  }
+
+  /** An endorsement is of the goal's current version: fill it in when a goal is chosen. */
+  goalChosen(goalId) {
+    const goal = this.choices?.goals.find((candidate) => candidate.id === goalId);
+    const version = this.control("version");
+    if (goal && version && version.type === "number") version.value = String(goal.version);
   }
 
   fillPartners(field, partners) {
