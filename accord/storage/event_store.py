@@ -8,14 +8,14 @@ from accord.storage.mapper import mapper_with
 from accord.storage.postgres.recorder import IMPORT_CHUNK
 from accord.storage.postgres.views import PostgresViews
 from accord.storage.sqlite import SqliteViews
-from accord.storage.state_encoding import encode_event_state
+from accord.storage.state_encoding import encode_event_state, encode_snapshot_state
 from accord.storage.views import ViewDatabase
 
 
 def open_application(database: Database, key: bytes | None = None) -> AccordApplication:
     """The write side as every Accord process opens it: the audit key (or `key`),
-    events' state written by orjson (`state_encoding`), and on PostgreSQL the views
-    written in each insert's transaction (`storage.postgres.recorder`)."""
+    events' and snapshots' state written by orjson (`state_encoding`), and on PostgreSQL
+    the views written in each insert's transaction (`storage.postgres.recorder`)."""
     env = database.eventsourcing_env
     postgres = database.kind == "postgresql"
     if postgres:  # views written with the events they show
@@ -25,7 +25,7 @@ def open_application(database: Database, key: bytes | None = None) -> AccordAppl
     return AccordApplication(
         env,
         audit_key=audit_key() if key is None else key,
-        mapper=mapper_with(encode_event_state),
+        mapper=mapper_with(encode_event_state, encode_snapshot_state),
         import_chunk=IMPORT_CHUNK if postgres else None,
     )
 

@@ -1,4 +1,5 @@
-"""The event store's mapper: partnership events' state written by a faster encoder.
+"""The event store's mapper: partnership events' and snapshots' state written by a faster
+encoder.
 
 eventsourcing's mapper, unchanged on the way back (its transcoder reads what the encoder
 wrote); `state_encoding` has the encoder.
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -19,20 +21,31 @@ StateEncoder = Callable[[dict[str, Any]], "bytes | None"]
 
 
 class EventMapper(Mapper[uuid.UUID]):
-    """eventsourcing's mapper, with partnership events' state written by a given
-    encoder (None from it: the transcoder writes that one)."""
+    """eventsourcing's mapper, with partnership events' (and snapshots') state written by
+    a given encoder (None from it: the transcoder writes that one)."""
 
-    def __init__(self, *, encode_state: StateEncoder, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        encode_state: StateEncoder,
+        encode_snapshot: StateEncoder | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.encode_state = encode_state
+        self.encode_snapshot = encode_snapshot
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if not isinstance(domain_event, PartnershipEvent) or type(domain_event).class_version > 1:
+        if isinstance(domain_event, PartnershipEvent) and type(domain_event).class_version == 1:
+            encode = self.encode_state
+        elif type(domain_event) is Snapshot and self.encode_snapshot is not None:
+            encode = self.encode_snapshot
+        else:  # the transcoder writes it (and an upcast event's class_version)
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
-        stored_state = self.encode_state(state)
+        stored_state = encode(state)
         if stored_state is None:
             stored_state = self.transcoder.encode(state)
         if self.compressor:
@@ -47,9 +60,11 @@ class EventMapper(Mapper[uuid.UUID]):
         )
 
 
-def mapper_with(encode_state: StateEncoder) -> Callable[[Mapper[uuid.UUID]], Mapper[uuid.UUID]]:
-    """A factory for `AccordApplication(mapper=...)`: eventsourcing's mapper, its state
-    written by `encode_state`."""
+def mapper_with(
+    encode_state: StateEncoder, encode_snapshot: StateEncoder | None = None
+) -> Callable[[Mapper[uuid.UUID]], Mapper[uuid.UUID]]:
+    """A factory for `AccordApplication(mapper=...)`: eventsourcing's mapper, events' state
+    written by `encode_state`, snapshots' by `encode_snapshot` (if given)."""
 
     def build(mapper: Mapper[uuid.UUID]) -> Mapper[uuid.UUID]:
         return EventMapper(
@@ -57,6 +72,7 @@ def mapper_with(encode_state: StateEncoder) -> Callable[[Mapper[uuid.UUID]], Map
             compressor=mapper.compressor,
             cipher=mapper.cipher,
             encode_state=encode_state,
+            encode_snapshot=encode_snapshot,
         )
 
     return build

@@ -1,21 +1,23 @@
-"""Events' stored state written by orjson reads back, through eventsourcing's own mapper,
-as exactly the event the stock transcoder's JSON gives."""
+"""Events' (and snapshots') stored state written by orjson reads back, through
+eventsourcing's own mapper, as exactly the event the stock transcoder's JSON gives."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
+from eventsourcing.domain import Snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.application.service import AccordApplication
 from accord.domain.partnership import PartnershipEvent
 from accord.storage.mapper import mapper_with
-from accord.storage.state_encoding import encode_event_state
+from accord.storage.state_encoding import encode_event_state, encode_snapshot_state
 from bench.generate import generate_history
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -83,3 +85,27 @@ def test_an_instant_is_written_as_isoformat_writes_it(moment: datetime) -> None:
     written = encode_event_state({"at": moment})
     assert written is not None
     assert orjson.loads(written) == {"at": {"_type_": "datetime_iso", "_data_": moment.isoformat()}}
+
+
+def test_a_snapshot_is_written_as_the_stock_transcoder_writes_it(
+    history: tuple[AccordApplication, AccordApplication, Any],
+) -> None:
+    fast, stock, pid = history
+    snapshot = Snapshot.take(fast.partnership(pid))
+    state = dict(vars(snapshot))
+    del state["originator_id"], state["originator_version"]
+    written = encode_snapshot_state(state)
+    assert written is not None
+    assert written == stock.mapper.transcoder.encode(state)  # the same bytes
+    mapper = mapper_with(encode_event_state, encode_snapshot_state)(stock.mapper)
+    assert mapper.to_stored_event(snapshot).state == written  # orjson wrote it
+    again = stock.mapper.to_domain_event(mapper.to_stored_event(snapshot))
+    assert isinstance(again, Snapshot)
+    assert vars(again.mutate(None)) == vars(snapshot.mutate(None))
+
+
+def test_a_snapshot_orjson_cannot_write_is_left_to_the_transcoder() -> None:
+    now = datetime.now(UTC)
+    assert encode_snapshot_state({"timestamp": now, "state": {"id": uuid.uuid4()}}) is None
+    assert encode_snapshot_state({"timestamp": now, "state": {"at": [now]}}) is None
+    assert encode_snapshot_state({"timestamp": now, "state": None}) is None
