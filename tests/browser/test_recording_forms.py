@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import AXE, Demo, Watched, watch
+from tests.browser.conftest import AXE, ROOT, Demo, Watched, watch
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VERSION = "query ($id: ID!) { partnership(id: $id) { version } }"
@@ -667,4 +667,20 @@ def test_every_other_entry_is_recorded_from_its_form_and_reads_back(
         shown = {key: data["node"]["data"].get(key) for key in expected}
         assert shown == expected, mutation
         page.locator("#record-close").click()
+    assert forms_page.errors == []
+
+
+def test_a_screenshot_of_a_form_with_an_error_is_saved_for_the_docs(
+    forms_page: Watched, partnership: str
+) -> None:
+    page = forms_page.page
+    form = open_form(page, "recordDecision", "#decisions")
+    form.locator("[name=title]").fill("Pool the falls-prevention budgets")
+    form.locator("[name=category]").select_option("RESOURCING")
+    form.locator("[name=method]").select_option("CONSENSUS")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-error-for=decidedBy]")).not_to_be_empty()
+    target = ROOT / "docs" / "recording-form.png"
+    page.locator("#record-dialog").screenshot(path=str(target))
+    assert target.stat().st_size > 20_000
     assert forms_page.errors == []

@@ -24,6 +24,13 @@ export async function loadCatalogue() {
   }
 }
 
+/** Move focus to a control, or to the first control of a group (a fieldset). */
+function focusOn(target) {
+  if (!target) return;
+  const control = target.matches("fieldset") ? target.querySelector("input, select") : target;
+  control?.focus?.();
+}
+
 const RANK = { VIEWER: 0, RECORDER: 1, ADMIN: 2 };
 
 /** Whether an actor with `role` is offered `kind` (null: role unknown, the server decides). */
@@ -454,7 +461,7 @@ export class RecordingForm {
       let first = null;
       for (const [path, message] of problems) first = first ?? this.showFieldError(path, message);
       this.alert.textContent = "Check the highlighted answers: nothing was recorded.";
-      (first ?? this.alert).focus?.();
+      focusOn(first ?? this.alert);
       return;
     }
     if (this.kind.inPartnership) {
@@ -486,7 +493,7 @@ export class RecordingForm {
     } else if (type === "ValidationError") {
       const target = this.showFieldError(result.field ?? "", result.message);
       if (target) this.alert.textContent = "Check the highlighted answer: nothing was recorded.";
-      target?.focus?.();
+      focusOn(target);
     } else if (type === "VersionConflictError") {
       await this.conflicted(result);
     } else {
