@@ -112,14 +112,21 @@ shares of the samples; they move from run to run).
   taken at the end encoded by eventsourcing's standard-library JSON transcoder, about
   4% of the import: a candidate for orjson. Since one run measured 0.496, the target is
   the median of seven rounds' ratios, each round measuring both sides back to back.
-  In the run below the baseline saved about 35,000 events/s (14,000 in the run before:
-  this machine's commits are cheap today), so the ratio is judging and encoding against
-  eventsourcing's encoding alone, and misses (0.32 at 100,000 events). The code from
-  before issue 13 measures 0.39 here (14,600 against 37,000 events/s). Judging now
-  slows as the history grows (about 18,000 events/s over the first 20,000 events,
-  12,000 over the last), where that code kept about 19,000: a retraction copies whole
-  timelines (`timelines.without`, 1.1 s of a 100,000-event import under cProfile). A
-  margin needs that fixed and judging itself faster (above).
+  On this machine today the baseline saves about 32,000-37,000 events/s (14,000 in the
+  run of the stop before issue 13: its commits are cheap here now), so the ratio is
+  judging and encoding against eventsourcing's encoding alone, and it misses: the code
+  from before issue 13 measures 0.39 here, today's about 0.37 (about 12,300 against
+  32,600 events/s, under load). Per event, wall-clock, about 75 us against the
+  baseline's 28: judging 37-48 us of CPU (it grows with the history, as backdated
+  entries refold their timelines): the hash chain about 13 (the data's canonical JSON
+  4, the two instants' text 2), timeline checks and the state update about 8, reading
+  the fields about 4, the HMAC seal 1-3, the rest of `record` and the import loop about
+  10; saving 17-23: each event's state about 7, SQLite's insert 10-12 (the baseline
+  pays it too), the snapshot about 2. Issue 13 fixed a regression it had brought
+  (`timelines.removal`: a retraction no longer copies whole timelines) and wrote the
+  import's snapshot with orjson; reaching 0.5 needs judging near 30 us an event, which
+  in plain Python means the canonical JSON and instants written per event type from
+  the types the field readers guarantee, or in C.
 - **API mutations on PostgreSQL (team deployment).** Every operation takes one path:
   strawberry's HTTP view, its extensions, argument conversion and resolver, and
   `AccordExecutionContext`. Measured with `/proc`'s per-thread CPU counters at 16 clients
