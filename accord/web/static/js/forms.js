@@ -49,15 +49,15 @@ function commitmentLabel(commitment) {
 }
 
 /**
- * One open form: built from a catalogue `kind` (plus the catalogue's `common` fields for a
- * kind recorded into a partnership), with its own idempotency key and expected version.
+ * One open form: built from a catalogue `kind` (after the catalogue's `common` fields,
+ * occurredAt, which every mutation takes), with its own idempotency key and expected version.
  */
 export class RecordingForm {
   constructor(kind, { catalogue, partnership, preset = {}, onRecorded, onShowEvent, onClose }) {
     this.kind = kind;
     this.timeZone = catalogue.timeZone || "Europe/London";
     this.partnership = partnership; // {id, name, version} or null for formPartnership
-    this.fields = [...(kind.inPartnership ? catalogue.common ?? [] : []), ...kind.fields];
+    this.fields = [...(catalogue.common ?? []), ...kind.fields];
     this.preset = preset;
     this.onRecorded = onRecorded;
     this.onShowEvent = onShowEvent;

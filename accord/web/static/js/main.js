@@ -63,6 +63,8 @@ const details = new EventDetails($("#event-details"), {
   actions: (event) => {
     const kind = state.catalogue?.kinds.find((k) => k.mutation === "retractEntry");
     if (!kind || !allowed(kind, state.role) || event.retracted) return null;
+    const recordedAs = state.catalogue.kinds.find((k) => k.type === event.type);
+    if (recordedAs?.retractable === false) return null;
     if (["PARTNERSHIP_FORMED", "ENTRY_RETRACTED", "ROLE_GRANTED", "ROLE_REVOKED"].includes(event.type)) {
       return null;
     }
