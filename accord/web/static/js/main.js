@@ -221,7 +221,11 @@ async function recorded(event, partnership, kind) {
     ui.select.value = partnership.id;
     const opened = state.partnerships.find((p) => p.id === partnership.id);
     await openPartnership(opened);
-    forms.open("joinPartner", { partnership: state.partnership });
+    // then its first partners join, unless the person has closed the form meanwhile
+    const dialog = $("#record-dialog");
+    if (dialog.open && dialog.dataset.mutation === "formPartnership") {
+      forms.open("joinPartner", { partnership: state.partnership });
+    }
     return;
   }
   if (state.partnership?.id === partnership.id) {
