@@ -30,8 +30,8 @@ from accord.domain.instants import to_micros
 from accord.domain.rules import Subjects
 from accord.domain.values import FUTURE_TOLERANCE_DAYS, AccessRole
 
-# Per timeline an event changes: (subject, entry, where it goes, the state after it when
-# it goes last).
+# Per timeline an event changes: (subject, entry, where it goes, the timeline's state with
+# it, as judging worked it out).
 Steps = list[tuple[str, tl.Entry, int | None, "tl.State | None"]]
 Sealer = Callable[[str], str]
 
@@ -209,13 +209,14 @@ class Partnership(Aggregate):
             timeline = self.timelines.get(subject)
             entries: list[tl.Entry] = timeline["entries"] if timeline else []
             index = tl.insertion_index(entries, entry)
-            state: tl.State | None = None
             if index == len(entries):
                 state = dict(timeline["tail"]) if timeline else {}
                 problem = tl.step(subject, state, entry)
                 failing = entry if problem else None
-            else:
-                _, failing, problem = tl.fold(subject, [*entries[:index], entry, *entries[index:]])
+            else:  # backdated: the whole timeline again, which gives its new state too
+                state, failing, problem = tl.fold(
+                    subject, [*entries[:index], entry, *entries[index:]]
+                )
             if problem is None or failing is None:
                 steps.append((subject, entry, index, state))
                 continue
@@ -252,11 +253,10 @@ class Partnership(Aggregate):
             entries = timeline["entries"]
             index = tl.insertion_index(entries, entry) if known_index is None else known_index
             entries.insert(index, entry)
-            if index == len(entries) - 1:
-                if stepped is None:
-                    tl.step(subject, timeline["tail"], entry)
-                else:
-                    timeline["tail"] = stepped
+            if stepped is not None:
+                timeline["tail"] = stepped
+            elif index == len(entries) - 1:
+                tl.step(subject, timeline["tail"], entry)
             else:
                 timeline["tail"] = tl.fold(subject, entries)[0]
         if kind.evolve is not None:
