@@ -35,12 +35,11 @@ the reason in its docstring or comment and points here for the number.
   does in about a fifth of the time. So events' stored state is written with orjson.
 - **`accord/storage/sqlite.py`**: SQLite's default `secure_delete` makes a rebuild's drop
   of the views about 4x slower. So the views' connections set `secure_delete=FAST`.
-- **`accord/domain/chain.py`** (`_instant_for_hash`, whose comment still carries the
-  figure): `isoformat()` without `timespec` is about a quarter faster for the usual UTC
-  instant. So the hash's instants are written without it.
-- **`bench/load.py`** (whose docstring still carries the figure): the load generator
-  costs a few tens of µs a request. So it runs in the benchmark process, the server in
-  another.
+- **`accord/domain/chain.py`** (`_instant_for_hash`): `isoformat()` without `timespec`
+  is about a quarter faster for the usual UTC instant. So the hash's instants are
+  written without it.
+- **`bench/load.py`**: the load generator costs a few tens of µs a request. So it runs
+  in the benchmark process, the server in another.
 - **`bench/stores.py`**: `import_steps` costs a few hundred µs an event. So large
   benchmark stores are built in several processes and merged.
 - **`tests/integration/test_team_mode.py`** (the standby worker): a projector rebuild of
