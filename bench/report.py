@@ -115,18 +115,20 @@ shares of the samples; they move from run to run).
   On this machine today the baseline saves about 32,000-37,000 events/s (14,000 in the
   run of the stop before issue 13: its commits are cheap here now), so the ratio is
   judging and encoding against eventsourcing's encoding alone, and it misses: the code
-  from before issue 13 measures 0.39 here, today's about 0.37 (about 12,300 against
-  32,600 events/s, under load). Per event, wall-clock, about 75 us against the
-  baseline's 28: judging 37-48 us of CPU (it grows with the history, as backdated
-  entries refold their timelines): the hash chain about 13 (the data's canonical JSON
-  4, the two instants' text 2), timeline checks and the state update about 8, reading
-  the fields about 4, the HMAC seal 1-3, the rest of `record` and the import loop about
-  10; saving 17-23: each event's state about 7, SQLite's insert 10-12 (the baseline
-  pays it too), the snapshot about 2. Issue 13 fixed a regression it had brought
-  (`timelines.removal`: a retraction no longer copies whole timelines) and wrote the
+  from before issue 13 measured 0.39 here under load; `make bench` on a quiet machine
+  gave today's code 0.438 and 0.462 in two runs (rounds from 0.42 to 0.49; medians
+  16,800 and 19,300 against 38,400 and 40,800 events/s). Per event, wall-clock under
+  load, about 75 us against the baseline's 28: judging 37-48 us of CPU (it grows with
+  the history, as backdated entries refold their timelines): the hash chain about 13
+  (the data's canonical JSON 4, the two instants' text 2), timeline checks and the state
+  update about 8, reading the fields about 4, the HMAC seal 1-3, the rest of `record`
+  and the import loop about 10; saving 17-23: each event's state about 7, SQLite's
+  insert 10-12 (the baseline pays it too), the snapshot about 2. Issue 13 fixed a
+  regression it had brought (`timelines.removal`: a retraction no longer copies whole
+  timelines), folds a backdated entry's timeline once instead of twice, and writes the
   import's snapshot with orjson; reaching 0.5 needs judging near 30 us an event, which
-  in plain Python means the canonical JSON and instants written per event type from
-  the types the field readers guarantee, or in C.
+  in plain Python means the canonical JSON and instants written per event type from the
+  types the field readers guarantee, or in C.
 - **API mutations on PostgreSQL (team deployment).** Every operation takes one path:
   strawberry's HTTP view, its extensions, argument conversion and resolver, and
   `AccordExecutionContext`. Measured with `/proc`'s per-thread CPU counters at 16 clients
