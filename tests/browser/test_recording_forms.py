@@ -370,11 +370,15 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         server.stop()
 
 
-def signed_in(browser: Browser, server: Any, token: str, partnership_id: str) -> Watched:
-    """The page opened by an actor who gives their bearer token in the page's token form."""
+def signed_in(
+    browser: Browser, server: Any, token: str, partnership_id: str, event: str | None = None
+) -> Watched:
+    """The page opened by an actor who gives their bearer token in the page's token form
+    (at an entry's link, `&event=ID`, when `event` is given)."""
     watched = watch(browser, server.api.url)
     page = watched.page
-    page.goto(f"{server.api.url}/?partnership={partnership_id}")
+    link = f"&event={event}" if event else ""
+    page.goto(f"{server.api.url}/?partnership={partnership_id}{link}")
     page.locator("#token-input").fill(token)
     page.locator("#token-form button[type=submit]").click()
     for section in ("#health", "#timeline-section", "#decisions"):
@@ -390,19 +394,26 @@ def test_each_role_is_offered_only_what_it_may_do(chromium: Browser, secured: An
         """mutation { formPartnership(input: {name: "Roles", purpose: "Who may record"}) {
              ... on FormPartnershipSuccess { partnership { id } } } }""",
     )["formPartnership"]["partnership"]["id"]
-    for mutation, values in (
-        ("joinPartner", '{partnershipId: "%s", partnerId: "p1", name: "One", sector: OTHER}'),
-        ("grantRole", '{partnershipId: "%s", actor: "vic", role: VIEWER}'),
-        ("grantRole", '{partnershipId: "%s", actor: "rob", role: RECORDER}'),
-    ):
-        secured.data(admin, f"mutation {{ {mutation}(input: {values % formed}) {{ __typename }} }}")
+    joined = secured.data(
+        admin,
+        """mutation ($id: ID!) { joinPartner(input: {partnershipId: $id, partnerId: "p1",
+             name: "One", sector: OTHER}) { ... on JoinPartnerSuccess { event { id } } } }""",
+        {"id": formed},
+    )["joinPartner"]["event"]["id"]
+    for role_granted in ('actor: "vic", role: VIEWER', 'actor: "rob", role: RECORDER'):
+        secured.data(
+            admin,
+            f'mutation {{ grantRole(input: {{partnershipId: "{formed}", {role_granted}}}) '
+            "{ __typename } }",
+        )
     offered: dict[str, set[str]] = {}
     for role, token in tokens.items():
-        watched = signed_in(chromium, secured, token, formed)
+        # The entry's link selects it: a lone point at the timeline's edge may sit under
+        # vis-timeline's background panel, where a click does not reach it.
+        watched = signed_in(chromium, secured, token, formed, event=joined)
         try:
             page = watched.page
-            page.locator("#timeline .vis-item.partner-joined").first.click()
-            page.locator("#event-details[data-event-id]").wait_for()
+            page.locator(f"#event-details[data-event-id='{joined}']").wait_for()
             page.locator("#details-summary").wait_for()
             offered[role] = set(
                 page.eval_on_selector_all(
