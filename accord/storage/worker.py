@@ -16,7 +16,6 @@ import threading
 from accord.application.service import AccordApplication
 from accord.settings import Database, database_from_url
 from accord.storage.event_store import open_application, open_views
-from accord.storage.postgres.worker import run_postgres
 from accord.storage.projector import Projector
 
 log = logging.getLogger("accord.worker")
@@ -35,6 +34,8 @@ def run_worker(
     while not stop.is_set():
         try:
             if database.kind == "postgresql":
+                from accord.storage.postgres.worker import run_postgres
+
                 run_postgres(database, _open, poll_seconds, stop)
             else:
                 _run_sqlite(database, poll_seconds, stop)
