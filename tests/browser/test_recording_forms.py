@@ -663,6 +663,7 @@ def test_every_other_entry_is_recorded_from_its_form_and_reads_back(
     ]
     for mutation, where, fill, expected in steps:
         form = open_form(page, mutation, where)
+        assert axe_violations(page) == [], mutation
         for name, value in fill.items():
             control = form.locator(f"[name='{name}']")
             if value == "check":
