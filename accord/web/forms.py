@@ -5,8 +5,9 @@ kind's mutation, type, what it is about (`section`), the role it needs, and its 
 with their readers' shapes (text limits, number bounds, enum values) and what they refer
 to (a partner, a goal, ...). Only the wording is written here, in the partnership's
 plain language: a label and help for each field name (`FIELDS`, with per-kind
-`OVERRIDES`), a title and help for each kind (`KINDS`), a label for each enum value
-(`OPTIONS`). No form is written by hand; `describe()` builds them all (API.md, Forms).
+`OVERRIDES`), a title and help for each kind (`KINDS`), a short label for each kind
+offered beside one goal (`ITEM_ACTIONS`), a label for each enum value (`OPTIONS`). No
+form is written by hand; `describe()` builds them all (API.md, Forms).
 """
 
 from __future__ import annotations
@@ -272,6 +273,15 @@ KINDS_WORDING: dict[str, Wording] = {
 }
 """A title and help for each form, by mutation."""
 
+ITEM_ACTIONS: dict[str, str] = {
+    "reviseGoal": "Revise",
+    "endorseGoal": "Endorse",
+    "reaffirmGoal": "Reaffirm",
+    "retireGoal": "Retire",
+}
+"""A short label for a form about one goal, offered beside each goal the page lists (the
+goal chosen already): every kind with a field referring to one goal has one."""
+
 SECTIONS: dict[About, str] = {
     About.PARTNERS: "Partners",
     About.GOALS: "Goals",
@@ -411,7 +421,7 @@ def wording(kind: Kind, spec: FieldSpec) -> Wording:
 def form(kind: Kind) -> dict[str, Any]:
     """One kind's form."""
     title, help_ = KINDS_WORDING[kind.mutation]
-    return {
+    out: dict[str, Any] = {
         "mutation": kind.mutation,
         "type": kind.type_name,
         "title": title,
@@ -422,6 +432,9 @@ def form(kind: Kind) -> dict[str, Any]:
         "retractable": kind.retractable,
         "fields": [field(spec, wording(kind, spec)) for spec in kind.fields],
     }
+    if kind.mutation in ITEM_ACTIONS:
+        out["action"] = ITEM_ACTIONS[kind.mutation]
+    return out
 
 
 def describe(time_zone: str) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser
 
@@ -67,9 +68,17 @@ def cards(page: Watched) -> list[dict[str, Any]]:
     return shown
 
 
+def day_end(demo: Demo, day: str) -> str:
+    """What the page means by "as of" a day: the end of that day in the deployment's time
+    zone (dates.js), not the UTC day the API reads a bare date as."""
+    zone = ZoneInfo(demo.server.client.get("/forms.json").json()["timeZone"])
+    return datetime.combine(date.fromisoformat(day), time.max, tzinfo=zone).isoformat()
+
+
 def api_cards(demo: Demo, as_of: str) -> list[dict[str, Any]]:
-    """The four questions as the API answers them for that day."""
-    answers = demo.query(HEALTH, asOf=as_of)["health"]["check"]["answers"]
+    """The four questions as the API answers them for that day (its end in the
+    deployment's zone)."""
+    answers = demo.query(HEALTH, asOf=day_end(demo, as_of))["health"]["check"]["answers"]
     return [
         {
             "question": answer["question"],

@@ -181,3 +181,18 @@ def test_the_titles_the_page_looks_for() -> None:
     assert {form["needs"] for form in DESCRIPTION["kinds"] if form["section"] == "RECORD"} == {
         "ADMIN"
     }
+
+
+def test_each_kind_about_one_goal_has_a_short_action_to_offer_beside_each_goal() -> None:
+    about_one_goal = {
+        form["mutation"]
+        for form in DESCRIPTION["kinds"]
+        if any(item["control"] == "goal" for item in form["fields"])
+    }
+    assert about_one_goal == {"reviseGoal", "endorseGoal", "reaffirmGoal", "retireGoal"}
+    assert set(forms.ITEM_ACTIONS) == about_one_goal
+    for form in DESCRIPTION["kinds"]:
+        if form["mutation"] in about_one_goal:
+            assert form["action"].strip() and len(form["action"]) < len(form["title"])
+        else:
+            assert "action" not in form

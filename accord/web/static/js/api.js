@@ -103,6 +103,7 @@ export const HEALTH = `
         windowDays
         check { classification answers { question status evidence prompt } }
       }
+      goals(asOf: $asOf, knownAt: $knownAt) { id statement version }
     }
   }`;
 

@@ -2,7 +2,7 @@
 // decision shares, capacity and goals. Each chart has a text summary and a data table.
 
 import { el, figure, replaceChildren } from "./dom.js";
-import { longDay, shortDay } from "./dates.js";
+import { longDay, shortDay, wallClock } from "./dates.js";
 import { seriesPartners } from "./exports.js";
 
 // Okabe-Ito colours (distinguishable with colour-vision deficiencies); series are told
@@ -83,8 +83,11 @@ function chartSpecs(series) {
   ];
 }
 
+// ECharts shows a time axis in UTC or in the browser's zone only. The page's times are in
+// the deployment's zone (dates.js): the axis is UTC, and each instant is placed at its
+// wall-clock time in the zone read as UTC, so the axis and tooltips read in that zone.
 function option(spec, series, asOf) {
-  const times = series.map((h) => h.asOf);
+  const times = series.map((h) => wallClock(h.asOf));
   return {
     useUTC: true,
     animation: false,
@@ -139,6 +142,7 @@ function asOfMarker(asOf) {
     animation: false,
     lineStyle: { color: TEXT, type: "dashed", width: 1 },
     label: { formatter: "as of", color: TEXT },
+    // the as-of day's end in the zone, as wall-clock time read as UTC (see `option`)
     data: asOf ? [{ xAxis: `${asOf}T23:59:59.999Z` }] : [],
   };
 }

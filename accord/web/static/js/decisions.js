@@ -2,7 +2,7 @@
 // filtered by the API (not in the browser), every page fetched.
 
 import { el, humanise, replaceChildren } from "./dom.js";
-import { dateTime, shortDay } from "./dates.js";
+import { dateTime, dayEnd, dayStart, shortDay } from "./dates.js";
 import { DECISIONS, allNodes } from "./api.js";
 
 function partnerNames(partners) {
@@ -48,12 +48,13 @@ export class DecisionsTable {
     await this.load();
   }
 
+  /** The filters as the API takes them: "from" and "to" are whole days in the page's zone. */
   filters() {
     return {
       partnerId: this.partner.value || null,
       category: this.category.value || null,
-      from: this.from.value || null,
-      to: this.to.value || null,
+      from: dayStart(this.from.value),
+      to: dayEnd(this.to.value),
     };
   }
 
@@ -66,7 +67,7 @@ export class DecisionsTable {
     try {
       const { nodes, totalCount } = await allNodes(
         DECISIONS,
-        { id: this.context.partnershipId, knownAt: this.context.knownAt || null, ...filters },
+        { id: this.context.partnershipId, knownAt: dayEnd(this.context.knownAt), ...filters },
         (data) => data.partnership?.decisions,
       );
       if (request !== this.request) return;

@@ -2,7 +2,7 @@
 // data, whether it is retracted (as known at the page's "as known at"), and its hash.
 
 import { el, humanise, replaceChildren } from "./dom.js";
-import { dateTime, longDay } from "./dates.js";
+import { dateTime, dayEnd, longDay } from "./dates.js";
 import { EVENT, graphql } from "./api.js";
 
 function row(term, ...value) {
@@ -45,14 +45,15 @@ export class EventDetails {
     replaceChildren(this.body);
   }
 
-  /** Fetch and show one event; `moveFocus` when asked from elsewhere on the page. */
+  /** Fetch and show one event as known at the day `knownAt` (empty: now); `moveFocus`
+   * when asked from elsewhere on the page. */
   async show(eventId, { knownAt, moveFocus = false, label = "" } = {}) {
     const request = ++this.request;
     this.section.setAttribute("aria-busy", "true");
     this.empty.hidden = true;
     replaceChildren(this.body, el("p", {}, label ? `Loading ${label}…` : "Loading the event…"));
     try {
-      const data = await graphql(EVENT, { id: eventId, knownAt: knownAt || null });
+      const data = await graphql(EVENT, { id: eventId, knownAt: dayEnd(knownAt) });
       if (request !== this.request) return;
       const event = data.node;
       if (!event) {

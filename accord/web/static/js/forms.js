@@ -261,6 +261,7 @@ export class RecordingForm {
           field,
           goals.map((goal) => ({ value: goal.id, label: `${goal.statement} (version ${goal.version})` })),
         );
+        if (input.value) this.goalChosen(input.value, { keepTyped: true }); // a goal chosen beside it
       }
       if (field.control === "commitment") {
         const usable = commitments.filter((commitment) => commitment.status !== "RELEASED");
@@ -286,11 +287,14 @@ export class RecordingForm {
     }
   }
 
-  /** An endorsement is of the goal's current version: fill it in when a goal is chosen. */
-  goalChosen(goalId) {
+  /** An endorsement is of the goal's current version: fill it in when a goal is chosen
+   * (`keepTyped`: unless the person has typed one). */
+  goalChosen(goalId, { keepTyped = false } = {}) {
     const goal = this.choices?.goals.find((candidate) => candidate.id === goalId);
     const version = this.control("version");
-    if (goal && version && version.type === "number") version.value = String(goal.version);
+    if (!goal || !version || version.type !== "number") return;
+    if (keepTyped && version.value !== "") return;
+    version.value = String(goal.version);
   }
 
   fillPartners(field, partners) {

@@ -24,7 +24,7 @@ import {
   setToken,
 } from "./api.js";
 import { HealthCharts } from "./charts.js";
-import { addDays, daysBetween, isDay, isoDay, longDay, today } from "./dates.js";
+import { addDays, dayEnd, daysBetween, isDay, isoDay, longDay, setTimeZone, timeZone, today } from "./dates.js";
 import { DecisionsTable } from "./decisions.js";
 import { EventDetails } from "./details.js";
 import { el, replaceChildren } from "./dom.js";
@@ -47,6 +47,7 @@ const state = {
   series: [],
   catalogue: null, // GET /forms.json; null: the server has no forms, the page is read-only
   role: null, // myRole in the open partnership (null: the server does not say)
+  goals: [], // the goals active as of the as-of day, listed in the goals card
 };
 const requests = { timeline: 0, series: 0, health: 0 };
 
@@ -103,29 +104,79 @@ const live = new LiveEvents({
   },
 });
 
-function actionButton(kind, preset = {}) {
+function actionButton(kind, preset = {}, { text = kind.title, label = null } = {}) {
   return el(
     "button",
     {
       type: "button",
       className: "small",
       "data-open-form": kind.mutation,
+      "aria-label": label,
       onClick: (click) =>
         forms.open(kind.mutation, { partnership: state.partnership, preset, opener: click.currentTarget }),
     },
-    kind.title,
+    text,
   );
 }
 
-/** The kinds of a page section the actor is offered. */
+/** Whether a kind is about one goal (it has a goal to choose): offered beside each goal. */
+function aboutOneGoal(kind) {
+  return kind.fields.some((field) => field.control === "goal");
+}
+
+/** The kinds of a page section the actor is offered (those about one goal: beside it). */
 function offered(section) {
   if (!state.catalogue || !state.partnership) return [];
   return state.catalogue.kinds.filter((kind) => {
     if (!kind.inPartnership || !allowed(kind, state.role)) return false;
     if (section === "ROLES") return ["grantRole", "revokeRole"].includes(kind.mutation);
     if (kind.mutation === "retractEntry" || section === "RECORD") return false;
-    return kind.section === section;
+    if (section === "GOAL") return aboutOneGoal(kind);
+    return kind.section === section && !aboutOneGoal(kind);
   });
+}
+
+/** The goals active as of the as-of day, in the goals card, each with its actions (the
+ * goal already chosen in the form they open). */
+function renderGoals(card) {
+  const kinds = offered("GOAL");
+  const list = el(
+    "div",
+    { className: "goal-list", "data-role": "goals" },
+    el("h4", {}, "Goals"),
+    state.goals.length
+      ? el(
+          "ul",
+          { className: "goals" },
+          state.goals.map((goal) =>
+            el(
+              "li",
+              { dataset: { goalId: goal.id } },
+              el("span", { className: "goal-statement" }, goal.statement),
+              el("span", { className: "goal-version" }, ` (version ${goal.version})`),
+              kinds.length
+                ? el(
+                    "div",
+                    { className: "record-actions goal-actions" },
+                    kinds.map((kind) =>
+                      actionButton(kind, { goalId: goal.id }, {
+                        text: kind.action ?? kind.title,
+                        label: `${kind.action ?? kind.title}: ${goal.statement}`,
+                      }),
+                    ),
+                  )
+                : null,
+            ),
+          ),
+        )
+      : el("p", { className: "hint" }, "No goals were active then."),
+  );
+  const shown = card.querySelector(":scope > .goal-list");
+  if (shown) {
+    shown.replaceWith(list);
+  } else {
+    card.append(list);
+  }
 }
 
 function fillActions(container, sections) {
@@ -147,7 +198,8 @@ function renderActions() {
   for (const [question, sections] of Object.entries(CARD_SECTIONS)) {
     const card = document.querySelector(`#health-cards article[data-question="${question}"]`);
     if (!card) continue;
-    let container = card.querySelector(".record-actions");
+    if (question === "COMMON_GOALS") renderGoals(card);
+    let container = card.querySelector(":scope > .record-actions");
     if (!container) {
       container = el("div", { className: "record-actions", dataset: { sections: sections.join(" ") } });
       card.append(container);
@@ -312,6 +364,9 @@ async function start() {
     ]);
     state.partnerships = nodes;
     state.catalogue = catalogue;
+    // Times are shown in the deployment's zone once the server says which (dates.js).
+    setTimeZone(catalogue?.timeZone);
+    $("#page-zone").textContent = timeZone();
   } catch (error) {
     showError(error);
     return;
@@ -359,6 +414,7 @@ async function openPartnership(partnership, asOf = null) {
   state.start = isoDay(partnership.formedAt);
   state.end = today() < state.start ? state.start : today();
   state.asOf = clampDay(asOf ?? state.end);
+  state.goals = [];
   details.clear();
 
   $("#partnership-name").textContent = partnership.name;
@@ -469,11 +525,12 @@ async function loadHealth() {
   try {
     const data = await graphql(HEALTH, {
       id: state.partnership.id,
-      asOf,
-      knownAt: knownAt || null,
+      asOf: dayEnd(asOf),
+      knownAt: dayEnd(knownAt),
     });
     if (request !== requests.health) return;
     const health = data.partnership.health;
+    state.goals = data.partnership.goals ?? [];
     renderCards($("#health-cards"), health);
     renderActions();
     $("#health-context").textContent =
@@ -498,7 +555,7 @@ async function loadTimeline() {
   const request = ++requests.timeline;
   busy("#timeline-section", true);
   try {
-    const data = await graphql(TIMELINE, { id: state.partnership.id, knownAt: state.knownAt || null });
+    const data = await graphql(TIMELINE, { id: state.partnership.id, knownAt: dayEnd(state.knownAt) });
     if (request !== requests.timeline) return;
     state.timeline = data.partnership.timeline;
     timeline.show(state.timeline);
@@ -533,13 +590,13 @@ async function loadSeries() {
   const request = ++requests.series;
   busy("#trends", true);
   const from = state.partnership.formedAt;
-  const to = state.end;
+  const to = dayEnd(state.end);
   try {
     const data = await graphql(HEALTH_SERIES, {
       id: state.partnership.id,
       from,
       to,
-      knownAt: state.knownAt || null,
+      knownAt: dayEnd(state.knownAt),
     });
     if (request !== requests.series) return;
     state.series = data.partnership.healthSeries;
@@ -570,7 +627,7 @@ $("#export-csv").addEventListener("click", () => {
 
 async function loadDecisions() {
   const id = state.partnership.id;
-  const knownAt = state.knownAt || null;
+  const knownAt = dayEnd(state.knownAt);
   busy("#decisions", true);
   try {
     // Filter options: partners active now, and every partner named in a decision.

@@ -2,7 +2,7 @@
 // Items are rendered as text by a template (never as HTML); tooltips are escaped.
 
 import { el, escapeHtml, replaceChildren } from "./dom.js";
-import { isoDay, shortDay } from "./dates.js";
+import { dayEnd, isoDay, shortDay, zoneOffset } from "./dates.js";
 
 const DAY_MS = 86_400_000;
 const AS_OF = "as-of";
@@ -55,8 +55,12 @@ export class HistoryTimeline {
     this.byId = new Map();
     this.selectedId = null;
     this.timeline = new vis.Timeline(container, this.items, this.groups, {
-      // Show UTC, like every other date on the page and in the API.
-      moment: (date) => vis.moment(date).utc(),
+      // Show the deployment's zone, like every other time on the page (dates.js): each
+      // date at the zone's offset then (summer time included).
+      moment: (date) => {
+        const moment = vis.moment(date);
+        return moment.utcOffset(zoneOffset(moment.valueOf()));
+      },
       orientation: { axis: "top", item: "top" },
       stack: true,
       maxHeight: 880,
@@ -141,9 +145,10 @@ export class HistoryTimeline {
     }
   }
 
-  /** Mark the as-of day (its end, as the API reads a bare date) with a draggable line. */
+  /** Mark the as-of day (its end in the page's zone, as the page asks the API) with a
+   * draggable line. */
   markAsOf(day) {
-    const at = Date.parse(day) + DAY_MS - 1;
+    const at = Math.floor(Date.parse(dayEnd(day)));
     try {
       this.timeline.setCustomTime(at, AS_OF);
     } catch {
