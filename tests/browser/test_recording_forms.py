@@ -86,12 +86,14 @@ def open_form(page: Page, mutation: str, where: str = "main") -> Any:
     return form
 
 
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+def axe_violations(page: Page, where: str | None = None) -> list[str]:
+    """WCAG 2.2 A and AA violations in the page, or only in the element `where`."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
     results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        WCAG_TAGS,
+        "([tags, where]) => axe.run(where ? document.querySelector(where) : document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        [WCAG_TAGS, where],
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']}: "
@@ -318,6 +320,9 @@ def test_a_conflict_explains_what_was_recorded_and_a_resend_records(
     alert = form.locator("[role=alert]")
     assert "A goal set meanwhile" in alert.inner_text() or "goal" in alert.inner_text().lower()
     assert form.locator("[name=title]").input_value() == "Typed before the conflict"
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    assert page.evaluate("document.activeElement.matches('#record-dialog [role=alert]')")
+    assert axe_violations(page) == []  # the conflict's explanation, in the whole page
     form.locator("button[type=submit]").click()
     page.locator("#record-dialog form[data-recorded-event]").wait_for()
     titles = [
@@ -678,6 +683,7 @@ def test_every_other_entry_is_recorded_from_its_form_and_reads_back(
         data = demo.server.data(EVENT, {"id": recorded.get_attribute("data-recorded-event")})
         shown = {key: data["node"]["data"].get(key) for key in expected}
         assert shown == expected, mutation
+        assert axe_violations(page, "#record-dialog") == [], f"{mutation} after success"
         page.locator("#record-close").click()
     assert forms_page.errors == []
 
@@ -695,4 +701,237 @@ def test_a_screenshot_of_a_form_with_an_error_is_saved_for_the_docs(
     target = ROOT / "docs" / "recording-form.png"
     page.locator("#record-dialog").screenshot(path=str(target))
     assert target.stat().st_size > 20_000
+    assert forms_page.errors == []
+
+
+def goal_card(page: Page) -> Any:
+    return page.locator("#health-cards article[data-question=COMMON_GOALS]")
+
+
+def test_each_goal_has_its_actions_beside_it_with_the_goal_chosen(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    for goal_id, statement in (("g1", "Care closer to home"), ("g2", "Fewer falls at home")):
+        mutate(
+            demo,
+            "setGoal",
+            {"partnershipId": partnership, "goalId": goal_id, "statement": statement},
+        )
+    goals = goal_card(page).locator("[data-role=goals] li[data-goal-id]")
+    expect(goals).to_have_count(2)  # live: no reload
+    assert goals.nth(1).get_attribute("data-goal-id") == "g2"
+    # the card itself offers setting a goal; what is done to one goal is offered beside it
+    card_level = page.eval_on_selector_all(
+        "#health-cards article[data-question=COMMON_GOALS] > .record-actions [data-open-form]",
+        "nodes => nodes.map(n => n.dataset.openForm)",
+    )
+    assert card_level == ["setGoal"]
+    second = goals.nth(1)
+    beside = second.locator("[data-open-form]")
+    assert [beside.nth(i).get_attribute("data-open-form") for i in range(beside.count())] == [
+        "reviseGoal",
+        "endorseGoal",
+        "reaffirmGoal",
+        "retireGoal",
+    ]
+    for i in range(beside.count()):  # each button names its goal to a screen reader
+        assert "Fewer falls at home" in (beside.nth(i).get_attribute("aria-label") or "")
+
+    # endorse the second goal: it is chosen, and its current version filled in
+    second.locator("[data-open-form=endorseGoal]").click()
+    form = page.locator("#record-dialog form[data-mutation=endorseGoal]")
+    expect(form.locator("[name=goalId]")).to_have_value("g2")
+    expect(form.locator("[name=version]")).to_have_value("1")
+    form.locator("[name=partnerId]").select_option("p1")
+    form.locator("[name=rating]").fill("4")
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    data = demo.server.data(EVENT, {"id": form.get_attribute("data-recorded-event")})["node"]
+    assert (data["type"], data["data"]["goalId"], data["data"]["version"]) == (
+        "GOAL_ENDORSED",
+        "g2",
+        1,
+    )
+    page.locator("#record-close").click()
+
+    # revise it: the list then shows its new wording
+    goal_card(page).locator("li[data-goal-id=g2] [data-open-form=reviseGoal]").click()
+    form = page.locator("#record-dialog form[data-mutation=reviseGoal]")
+    expect(form.locator("[name=goalId]")).to_have_value("g2")
+    form.locator("[name=statement]").fill("Fewer falls, at home and in care homes")
+    form.locator("[name=reason]").fill("Care homes too")
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    page.locator("#record-close").click()
+    expect(goal_card(page).locator("li[data-goal-id=g2]")).to_contain_text(
+        "Fewer falls, at home and in care homes (version 2)"
+    )
+
+    # retire the first: it leaves the list
+    goal_card(page).locator("li[data-goal-id=g1] [data-open-form=retireGoal]").click()
+    form = page.locator("#record-dialog form[data-mutation=retireGoal]")
+    expect(form.locator("[name=goalId]")).to_have_value("g1")
+    form.locator("[name=reason]").fill("Achieved")
+    form.locator("button[type=submit]").click()
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    page.locator("#record-close").click()
+    expect(goal_card(page).locator("[data-role=goals] li[data-goal-id]")).to_have_count(1)
+    retired = [e for e in events(demo, partnership) if e["type"] == "GOAL_RETIRED"]
+    assert [e["data"]["goalId"] for e in retired] == ["g1"]
+    assert forms_page.errors == []
+
+
+def active(page: Page) -> dict[str, Any]:
+    """What has the keyboard focus."""
+    focused: dict[str, Any] = page.evaluate(
+        """() => { const a = document.activeElement;
+             return {tag: a.tagName.toLowerCase(), name: a.getAttribute('name'),
+                     value: a.value ?? null, text: a.textContent.trim().slice(0, 80),
+                     openForm: a.dataset.openForm ?? null, className: a.className,
+                     inDialog: Boolean(a.closest('#record-dialog'))}; }"""
+    )
+    return focused
+
+
+def tab_to(page: Page, selector: str, *, back: bool = False, limit: int = 40) -> None:
+    """Press Tab (or Shift+Tab) until the focus is on an element matching `selector`."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+    raise AssertionError(f"Tab never reached {selector}; the focus is on {active(page)}")
+
+
+def test_a_decision_is_recorded_with_the_keyboard_alone(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    before = version(demo, partnership)
+    # from the top of the page: the "Decisions" link, then the first thing in that section
+    page.evaluate("document.activeElement.blur()")
+    tab_to(page, "nav a[href='#decisions']")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert active(page)["openForm"] == "recordDecision"
+    page.keyboard.press("Enter")
+    form = page.locator("#record-dialog form[data-mutation=recordDecision]")
+    form.wait_for()
+    expect(form).not_to_have_attribute("aria-busy", "true")
+    assert active(page)["name"] == "occurredAt"  # the dialog opens on its first field
+
+    tab_to(page, "[name=title]")
+    page.keyboard.type("Agreed from the keyboard")
+    tab_to(page, "[name=significance]")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("1.5")
+    page.keyboard.press("Enter")  # a slip the page's own check catches: not sent
+    expect(form.locator("[data-error-for=significance]")).not_to_be_empty()
+    assert active(page)["name"] == "significance"  # the answer to correct
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("2")
+    tab_to(page, "[name=category]")
+    page.keyboard.type("Gov")  # a closed select takes the first letters of an option
+    tab_to(page, "[name=method]")
+    page.keyboard.type("By c")
+    # back up to the title to correct it, then on to the button, deciders left out
+    tab_to(page, "[name=title]", back=True)
+    page.keyboard.press("End")
+    page.keyboard.type(" at last")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+
+    # the API's error is at the deciders, and the focus is on their first box
+    expect(form.locator("[data-error-for=decidedBy]")).not_to_be_empty()
+    expect(form.locator("[role=alert]")).not_to_be_empty()
+    focus = active(page)
+    assert (focus["name"], focus["value"]) == ("decidedBy", "p1"), focus
+    assert version(demo, partnership) == before
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert active(page)["value"] == "p2"
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Space")
+
+    # recorded as sent; the focus on the message saying so
+    page.locator("#record-dialog form[data-recorded-event]").wait_for()
+    assert "form-success" in active(page)["className"]
+    event = demo.server.data(EVENT, {"id": form.get_attribute("data-recorded-event")})["node"]
+    assert event["type"] == "DECISION_RECORDED"
+    sent = ("title", "significance", "category", "method", "decidedBy")
+    assert {key: event["data"][key] for key in sent} == {
+        "title": "Agreed from the keyboard at last",
+        "significance": 2,
+        "category": "GOVERNANCE",
+        "method": "CONSENSUS",
+        "decidedBy": ["p1", "p2"],
+    }
+    assert version(demo, partnership) == before + 1
+    # the message's link and buttons follow it; "Close" goes back to where the form opened
+    page.keyboard.press("Tab")
+    assert active(page)["text"] == "Show it on the timeline"
+    tab_to(page, "#record-dialog .form-success button:nth-child(2)")
+    assert active(page)["text"] == "Close"
+    page.keyboard.press("Enter")
+    expect(page.locator("#record-dialog")).not_to_be_visible()
+    assert active(page)["openForm"] == "recordDecision"
+    assert forms_page.errors == []
+
+
+def partnerships_count(demo: Demo) -> int:
+    return int(demo.server.data("{ partnerships { totalCount } }")["partnerships"]["totalCount"])
+
+
+def test_every_form_passes_axe_empty_and_with_errors(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    page = forms_page.page
+    mutate(demo, "setGoal", {"partnershipId": partnership, "goalId": "g1", "statement": "Home"})
+    joined = events(demo, partnership)[1]["id"]  # a partner joining: retractable
+    mutate(
+        demo,
+        "makeCommitment",
+        {
+            "partnershipId": partnership,
+            "commitmentId": "c1",
+            "partnerId": "p2",
+            "kind": "FUNDING",
+            "quantity": 1000,
+            "dueAt": "2026-12-31",
+        },
+    )
+    page.goto(f"{demo.url}?partnership={partnership}&event={joined}")
+    page.locator(f"#event-details[data-event-id='{joined}'] [data-open-form]").wait_for()
+    page.wait_for_selector("#health[aria-busy=false]")
+    expect(goal_card(page).locator("li[data-goal-id=g1]")).to_be_visible()
+    page.locator("#people summary").click()
+    before = version(demo, partnership)
+    formed_before = partnerships_count(demo)
+    catalogue = demo.server.client.get("/forms.json").json()
+    checked = []
+    for kind in catalogue["kinds"]:
+        mutation = kind["mutation"]
+        if mutation == "formPartnership":
+            page.locator("#new-partnership").click()
+        else:
+            page.locator(f"[data-open-form={mutation}]:visible").first.click()
+        form = page.locator(f"#record-dialog form[data-mutation={mutation}]")
+        form.wait_for()
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        assert axe_violations(page, "#record-dialog") == [], f"{mutation}, empty"
+        if "action" in kind:  # opened beside a goal, which is chosen: unchoose it
+            form.locator("[name=goalId]").select_option("")
+        form.locator("button[type=submit]").click()  # sent as opened: refused
+        expect(form.locator("[role=alert]")).not_to_be_empty()
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        assert form.get_attribute("data-recorded-event") is None, mutation
+        shown = form.locator("[data-error-for]").all_inner_texts()
+        assert any(text.strip() for text in shown), f"{mutation}: no field shows its error"
+        assert axe_violations(page, "#record-dialog") == [], f"{mutation}, with errors"
+        page.locator("#record-close").click()
+        checked.append(mutation)
+    assert len(checked) == 19
+    assert version(demo, partnership) == before
+    assert partnerships_count(demo) == formed_before  # nor was a partnership formed
     assert forms_page.errors == []

@@ -24,7 +24,9 @@ export async function loadCatalogue() {
   }
 }
 
-/** Move focus to a control, or to the first control of a group (a fieldset). */
+/** Move focus to a control, or to the first control of a group (a fieldset). After an
+ * error the focus goes to the first answer to correct, or to the form's alert when the
+ * error is about no one answer (the alert can take focus, but is no stop for Tab). */
 function focusOn(target) {
   if (!target) return;
   const control = target.matches("fieldset") ? target.querySelector("input, select") : target;
@@ -75,7 +77,7 @@ export class RecordingForm {
 
   build() {
     const kind = this.kind;
-    this.alert = el("div", { className: "form-alert", role: "alert", "data-alert": true });
+    this.alert = el("div", { className: "form-alert", role: "alert", tabindex: "-1", "data-alert": true });
     this.result = el("div", { className: "form-result", role: "status" });
     const form = el(
       "form",
@@ -482,6 +484,7 @@ export class RecordingForm {
       result = data[this.kind.mutation];
     } catch (error) {
       this.alert.textContent = `Nothing was recorded: ${error.message}`;
+      focusOn(this.alert);
       return;
     } finally {
       this.sending = false;
@@ -497,11 +500,12 @@ export class RecordingForm {
     } else if (type === "ValidationError") {
       const target = this.showFieldError(result.field ?? "", result.message);
       if (target) this.alert.textContent = "Check the highlighted answer: nothing was recorded.";
-      focusOn(target);
+      focusOn(target ?? this.alert);
     } else if (type === "VersionConflictError") {
       await this.conflicted(result);
     } else {
       this.alert.textContent = `Nothing was recorded: ${result.message}`;
+      focusOn(this.alert);
     }
   }
 
@@ -533,6 +537,7 @@ export class RecordingForm {
         : null,
     );
     this.form.dataset.conflict = "true";
+    focusOn(this.alert); // what was recorded meanwhile; Tab goes on to the answers
     this.loadChoices();
   }
 
