@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import rfc8785
 
 from accord.domain.instants import format_instant_for_hash
@@ -33,48 +32,17 @@ def chain_hash(
     data: dict[str, Any],
 ) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of the event's audited fields."""
-    occurred = _instant_for_hash(occurred_at)
-    recorded = _instant_for_hash(recorded_at)
-    try:
-        # The body's keys in JCS order, written around the data's canonical JSON.
-        text = "".join(
-            (
-                '{"data":',
-                _ENCODE(_plain(data)),
-                ',"occurredAt":"',
-                occurred,
-                '","partnershipId":',
-                _string(partnership_id),
-                ',"position":',
-                _integer(position),
-                ',"previousHash":',
-                "null" if previous_hash is None else _string(previous_hash),
-                ',"recordedAt":"',
-                recorded,
-                '","recordedBy":',
-                _string(recorded_by),
-                ',"type":',
-                _string(event_type),
-                "}",
-            )
-        )
-        body = text.encode("utf-8")
-    except _NotPlain:
-        body = bytes(
-            rfc8785.dumps(
-                {
-                    "previousHash": previous_hash,
-                    "partnershipId": partnership_id,
-                    "position": position,
-                    "type": event_type,
-                    "occurredAt": occurred,
-                    "recordedAt": recorded,
-                    "recordedBy": recorded_by,
-                    "data": data,
-                }
-            )
-        )
-    return hashlib.sha256(body).hexdigest()
+    body = {
+        "data": data,
+        "occurredAt": _instant_for_hash(occurred_at),
+        "partnershipId": partnership_id,
+        "position": position,
+        "previousHash": previous_hash,
+        "recordedAt": _instant_for_hash(recorded_at),
+        "recordedBy": recorded_by,
+        "type": event_type,
+    }
+    return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
 def _instant_for_hash(moment: datetime) -> str:
@@ -86,10 +54,17 @@ def _instant_for_hash(moment: datetime) -> str:
 
 
 _SAFE_INTEGER = 2**53
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# Where Python's shortest float repr and ECMAScript's Number-to-string agree: both write
-# the same shortest digits, in plain decimal notation.
+# Where Python's shortest float repr, orjson's and ECMAScript's Number-to-string agree:
+# all write the same shortest digits, in plain decimal notation.
 _DECIMAL_FLOATS = (1e-4, 1e16)
+# Sorted keys; an instant, a dataclass or a subclass of a JSON type goes to `default`,
+# which refuses it (orjson would write those its own way; JCS does not know them).
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 class _NotPlain(Exception):
@@ -100,83 +75,63 @@ def _refuse(value: Any) -> Any:
     raise _NotPlain
 
 
-def _sorted_compact_encoder() -> Callable[[Any], str]:
-    """Sorted, compact, non-ASCII-escaping JSON, with one encoder built once (the
-    standard library builds one per call)."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # a Python without the C accelerator
-        return lambda value: json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_refuse
-        )
-    encode = make(None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-    return lambda value: "".join(encode(value, 0))
-
-
-_ENCODE = _sorted_compact_encoder()
-
-
-_QUOTED = json.encoder.encode_basestring  # escapes only what JCS escapes
-
-
-def _string(value: Any) -> str:
-    """A JCS string; raises _NotPlain for anything else."""
-    if type(value) is not str or (not value.isascii() and _LONE_SURROGATE.search(value)):
-        raise _NotPlain
-    return _QUOTED(value)
-
-
-def _integer(value: Any) -> str:
-    """A JCS integer; raises _NotPlain for anything else."""
-    if type(value) is not int or not -_SAFE_INTEGER < value < _SAFE_INTEGER:
-        raise _NotPlain
-    return str(value)
-
-
-def _fast_canonical(value: Any) -> str:
-    """JCS text of `value`; raises _NotPlain where only the `rfc8785` package will do."""
-    return _ENCODE(_plain(value))
-
-
 def _plain(value: Any) -> Any:
-    """`value` with integral floats as ints; raises _NotPlain when only JCS proper will do."""
+    """`value` with integral floats as ints (the same object if it has none); raises
+    _NotPlain for what orjson would not write as JCS does: a number outside the ranges
+    where they agree, a non-ASCII key (orjson sorts by code point, JCS by UTF-16 unit),
+    or a type JSON does not have. Strings need no look: orjson writes them as JCS does
+    and refuses lone surrogates itself."""
     kind = type(value)
-    if kind is str:
-        if not value.isascii() and _LONE_SURROGATE.search(value):
-            raise _NotPlain
+    if kind is str or value is None or kind is bool:
         return value
-    if value is None or kind is bool:
-        return value
+    if kind is dict:
+        changed = None
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii():
+                raise _NotPlain
+            if type(item) is str or item is None:
+                continue
+            plain = _plain(item)
+            if plain is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = plain
+        return value if changed is None else changed
+    if kind is list or kind is tuple:
+        items = None
+        for index, item in enumerate(value):
+            if type(item) is str or item is None:
+                continue
+            plain = _plain(item)
+            if plain is not item:
+                if items is None:
+                    items = list(value)
+                items[index] = plain
+        return value if items is None else items
     if kind is int:
         if -_SAFE_INTEGER < value < _SAFE_INTEGER:
             return value
         raise _NotPlain
     if kind is float:
-        if value.is_integer() and abs(value) < _SAFE_INTEGER:
-            return int(value)
-        if _DECIMAL_FLOATS[0] <= abs(value) < _DECIMAL_FLOATS[1]:
+        if value.is_integer():  # JCS writes one past 2**53 in its own digits
+            if abs(value) < _SAFE_INTEGER:
+                return int(value)
+        elif _DECIMAL_FLOATS[0] <= abs(value) < _DECIMAL_FLOATS[1]:
             return value
         raise _NotPlain
-    if kind is dict:
-        plain = {}
-        for key, item in value.items():
-            if type(key) is not str or not key.isascii():
-                raise _NotPlain
-            plain[key] = item if type(item) is str and item.isascii() else _plain(item)
-        return plain
-    if kind is list or kind is tuple:
-        return [item if type(item) is str and item.isascii() else _plain(item) for item in value]
     raise _NotPlain
 
 
 def canonical_json(body: dict[str, Any]) -> bytes:
     """RFC 8785 (JCS) canonical JSON.
 
-    The standard library's sorted, compact, non-ASCII-escaping JSON is exactly JCS for
-    ASCII keys, strings without lone surrogates, integers (integral floats written as
-    integers, as JCS writes them) and floats from 1e-4 to 1e16 (where Python's shortest
-    repr and ECMAScript's agree); anything else goes through the `rfc8785` package.
+    orjson's sorted, compact output is exactly JCS for ASCII keys, strings without lone
+    surrogates, integers (integral floats written as integers, as JCS writes them) and
+    floats from 1e-4 to 1e16 (where its shortest digits and ECMAScript's agree;
+    tests/unit/test_canonical_json.py checks it against the `rfc8785` package); anything
+    else goes through the `rfc8785` package.
     """
     try:
-        return _fast_canonical(body).encode("utf-8")
-    except _NotPlain:
+        return orjson.dumps(_plain(body), default=_refuse, option=_ORJSON_OPTIONS)
+    except (_NotPlain, orjson.JSONEncodeError):
         return bytes(rfc8785.dumps(body))

@@ -20,6 +20,7 @@ leaves = st.one_of(
     st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
     st.floats(allow_nan=False, allow_infinity=False),
     st.floats(min_value=1e-5, max_value=1e17),
+    st.sampled_from([2.0**53, -(2.0**53), 2.0**60, 1e16, 1e-4, 0.0, -0.0]),
     st.text(),
 )
 values = st.recursive(
