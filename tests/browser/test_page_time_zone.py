@@ -22,8 +22,11 @@ HEALTH = """query ($id: ID!, $asOf: DateTime) { partnership(id: $id) {
 
 
 @pytest.fixture
-def new_york(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Demo, str]]:
-    """A server started with ACCORD_TIMEZONE=America/New_York, and the decision's event."""
+def new_york(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Demo, dict[str, str]]]:
+    """A server started with ACCORD_TIMEZONE=America/New_York, and two events' ids: a
+    decision and a commitment due at noon New York time on 31 December 2025."""
     monkeypatch.setenv("ACCORD_TIMEZONE", ZONE)
     server = start_server(f"sqlite:///{tmp_path / 'zone.db'}")
     demo = Demo(server, "")
@@ -58,7 +61,19 @@ def new_york(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[D
                 "occurredAt": TAKEN,
             },
         )
-        yield demo, decision["event"]["id"]
+        commitment = mutate(
+            demo,
+            "makeCommitment",
+            {
+                "partnershipId": demo.partnership_id,
+                "partnerId": "p1",
+                "kind": "STAFF",
+                "quantity": 2,
+                "dueAt": "2025-12-31T17:00:00Z",
+                "occurredAt": "2025-02-03T15:00:00Z",
+            },
+        )
+        yield demo, {"decision": decision["event"]["id"], "commitment": commitment["event"]["id"]}
     finally:
         server.stop()
 
@@ -70,9 +85,10 @@ def decisions_counted(demo: Demo, as_of: str) -> str:
 
 
 def test_every_time_on_the_page_is_in_the_deployments_zone(
-    chromium: Browser, new_york: tuple[Demo, str]
+    chromium: Browser, new_york: tuple[Demo, dict[str, str]]
 ) -> None:
-    demo, event_id = new_york
+    demo, ids = new_york
+    event_id = ids["decision"]
     assert demo.server.client.get("/forms.json").json()["timeZone"] == ZONE
     watched: Watched = watch(chromium, demo.server.url)  # the browser is in Los Angeles
     try:
@@ -109,11 +125,17 @@ def test_every_time_on_the_page_is_in_the_deployments_zone(
 
         # the timeline's axis reads New York time: zoomed to days, the decision's point
         # lies within the axis's 30 June, before the as-of line at that day's end
-        page.locator("#timeline").focus()
-        for _ in range(7):
+        days = [
+            page.locator(f"#timeline .vis-time-axis .vis-text.vis-minor.{day}")
+            for day in ("vis-day30.vis-june", "vis-day1.vis-july")
+        ]
+        for _ in range(12):  # zoom in until the axis shows the days around the decision
+            page.locator("#timeline").focus()
             page.keyboard.press("+")
-        page.locator("#decisions-table tbody button").first.click()
-        page.wait_for_timeout(300)  # the window moves to the selected item
+            page.locator("#decisions-table tbody button").first.click()
+            page.wait_for_timeout(200)  # the window moves to the selected item
+            if all(day.count() for day in days):
+                break
 
         def left(selector: str) -> float:
             box = page.locator(f"#timeline {selector}").first.bounding_box()
@@ -121,11 +143,17 @@ def test_every_time_on_the_page_is_in_the_deployments_zone(
             return float(box["x"] + box["width"] / 2 if "dot" in selector else box["x"])
 
         point = left(".vis-item.vis-dot.decision-recorded")
-        june_30 = left(".vis-time-axis .vis-minor.vis-day30.vis-june")
-        july_1 = left(".vis-time-axis .vis-minor.vis-day1.vis-july")
+        june_30 = left(".vis-time-axis .vis-text.vis-minor.vis-day30.vis-june")
+        july_1 = left(".vis-time-axis .vis-text.vis-minor.vis-day1.vis-july")
         as_of = left(".vis-custom-time.as-of")
         assert june_30 < point < july_1, (june_30, point, july_1)
         assert point < as_of <= july_1 + 2, (point, as_of, july_1)
+
+        # an instant in an entry's data (a commitment's dueAt) is shown in the zone too
+        page.goto(f"{demo.url}?partnership={demo.partnership_id}&event={ids['commitment']}")
+        due = page.locator("#details-body dl.data-list time")
+        expect(due).to_have_text("31 Dec 2025, 12:00:00 EST")
+        assert due.get_attribute("datetime") == "2025-12-31T17:00:00+00:00"
         assert watched.errors == []
     finally:
         watched.page.context.close()

@@ -9,6 +9,15 @@ function row(term, ...value) {
   return [el("dt", {}, term), el("dd", {}, ...value)];
 }
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** One value of the data: an instant (such as `dueAt`) in the page's zone, the rest as text. */
+function dataValue(value) {
+  if (value !== null && typeof value === "object") return el("pre", {}, JSON.stringify(value, null, 2));
+  if (typeof value === "string" && INSTANT.test(value)) return el("time", { datetime: value }, dateTime(value));
+  return el("span", {}, value === null ? "null" : String(value));
+}
+
 /** An event's `data` as a definition list (nested values as indented JSON text). */
 function dataList(data) {
   const entries = Object.entries(data ?? {});
@@ -16,14 +25,7 @@ function dataList(data) {
   return el(
     "dl",
     { className: "data-list" },
-    entries.map(([key, value]) =>
-      row(
-        key,
-        value !== null && typeof value === "object"
-          ? el("pre", {}, JSON.stringify(value, null, 2))
-          : el("span", {}, value === null ? "null" : String(value)),
-      ),
-    ),
+    entries.map(([key, value]) => row(key, dataValue(value))),
   );
 }
 

@@ -332,7 +332,8 @@ function busy(selector, value) {
   $(selector).setAttribute("aria-busy", value ? "true" : "false");
 }
 
-// ---- the address bar keeps the view: ?partnership=ID&asOf=DAY&knownAt=DAY ----
+// ---- the address bar keeps the view: ?partnership=ID&asOf=DAY&knownAt=DAY (days in the
+// deployment's zone, dates.js) ----
 
 function readAddress() {
   const params = new URLSearchParams(window.location.search);
