@@ -32,7 +32,7 @@ def chain_hash(
     data: dict[str, Any],
 ) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical JSON of the event's audited fields."""
-    body = {
+    body: dict[str, Any] = {
         "data": data,
         "occurredAt": _instant_for_hash(occurred_at),
         "partnershipId": partnership_id,
@@ -42,7 +42,26 @@ def chain_hash(
         "recordedBy": recorded_by,
         "type": event_type,
     }
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    if (
+        type(partnership_id) is str
+        and type(recorded_by) is str
+        and type(event_type) is str
+        and (previous_hash is None or type(previous_hash) is str)
+        and type(position) is int
+        and -_SAFE_INTEGER < position < _SAFE_INTEGER
+    ):  # the usual event: only its data needs a look
+        try:
+            plain = _plain(data)
+            text = orjson.dumps(
+                body if plain is data else {**body, "data": plain},
+                default=_refuse,
+                option=_ORJSON_OPTIONS,
+            )
+        except (_NotPlain, orjson.JSONEncodeError):
+            text = bytes(rfc8785.dumps(body))
+    else:
+        text = canonical_json(body)
+    return hashlib.sha256(text).hexdigest()
 
 
 def _instant_for_hash(moment: datetime) -> str:
@@ -89,8 +108,13 @@ def _plain(value: Any) -> Any:
         for key, item in value.items():
             if type(key) is not str or not key.isascii():
                 raise _NotPlain
-            if type(item) is str or item is None:
+            of = type(item)
+            if of is str or item is None or of is bool:
                 continue
+            if of is int:
+                if -_SAFE_INTEGER < item < _SAFE_INTEGER:
+                    continue
+                raise _NotPlain
             plain = _plain(item)
             if plain is not item:
                 if changed is None:
@@ -100,8 +124,13 @@ def _plain(value: Any) -> Any:
     if kind is list or kind is tuple:
         items = None
         for index, item in enumerate(value):
-            if type(item) is str or item is None:
+            of = type(item)
+            if of is str or item is None or of is bool:
                 continue
+            if of is int:
+                if -_SAFE_INTEGER < item < _SAFE_INTEGER:
+                    continue
+                raise _NotPlain
             plain = _plain(item)
             if plain is not item:
                 if items is None:
