@@ -35,9 +35,12 @@ the reason in its docstring or comment and points here for the number.
   does in about a fifth of the time. So events' stored state is written with orjson.
 - **`accord/storage/sqlite.py`**: SQLite's default `secure_delete` makes a rebuild's drop
   of the views about 4x slower. So the views' connections set `secure_delete=FAST`.
-- **`accord/domain/chain.py`** (`_instant_for_hash`): `isoformat()` without `timespec`
-  is about a quarter faster for the usual UTC instant. So the hash's instants are
-  written without it.
+- **`accord/domain/chain.py`**: orjson's sorted JSON of an event's audited fields takes
+  about a tenth of the standard library's C encoder's time (0.6 against 6 us for a
+  typical decision), and orjson writes a UTC instant in about half the time of
+  `isoformat()` (0.5 against 1.1 us). So the hash's canonical JSON and its instants are
+  written with orjson, checked against the `rfc8785` package by property tests; the
+  hash of an import's event went from about 8.7 to 4.5 us.
 - **`bench/load.py`**: the load generator costs a few tens of µs a request. So it runs
   in the benchmark process, the server in another.
 - **`bench/stores.py`**: `import_steps` costs a few hundred µs an event. So large

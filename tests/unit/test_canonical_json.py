@@ -105,3 +105,21 @@ def _arguments(body: dict[str, Any], occurred_at: datetime, recorded_at: datetim
         "recorded_by": body["recordedBy"],
         "data": body["data"],
     }
+
+
+@settings(max_examples=300)
+@given(st.datetimes(timezones=st.just(UTC)) | moments)
+def test_an_instant_is_hashed_in_its_fixed_form(moment: datetime) -> None:
+    data: dict[str, Any] = {}
+    body = {
+        "previousHash": None,
+        "partnershipId": "p",
+        "position": 1,
+        "type": "T",
+        "occurredAt": format_instant_for_hash(moment),
+        "recordedAt": format_instant_for_hash(moment),
+        "recordedBy": "r",
+        "data": data,
+    }
+    expected = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+    assert chain_hash(**_arguments(body, moment, moment)) == expected
