@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from accord.application.importing import StepError
 from accord.domain.instants import InstantError, parse_instant
+from accord.projections.cell_text import escape_formula
 from accord.projections.event_json import event_json
 from accord.runtime import Runtime
 from accord.settings import SettingsError, time_zone
@@ -180,7 +181,12 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "data": json.dumps(row["data"], ensure_ascii=False)})
+            row = {**row, "data": json.dumps(row["data"], ensure_ascii=False)}
+            # A text cell a spreadsheet would run as a formula is written with a leading
+            # ' (OWASP): CSV is for reading; JSON lines is the exact export.
+            writer.writerow(
+                {k: escape_formula(v) if isinstance(v, str) else v for k, v in row.items()}
+            )
     return 0
 
 
