@@ -54,9 +54,22 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
-    p = command("import", _import, "record a steps file; prints the new partnership's id")
+    p = command(
+        "import",
+        _import,
+        "record a steps file, a registers workbook (.xlsx) or one sheet of it (.csv with "
+        "--kind); prints the partnership's id",
+    )
     p.add_argument("file", type=Path)
     p.add_argument("--actor", default=os.environ.get("ACCORD_ACTOR", DEFAULT_ACTOR))
+    p.add_argument("--partnership", help="a workbook's entries go into this partnership")
+    p.add_argument("--dry-run", action="store_true", help="judge a workbook; record nothing")
+    p.add_argument("--kind", help="a CSV file's kind of entry (e.g. recordDecision)")
+    p.add_argument(
+        "--timezone", help="the zone of a workbook's date-time cells (default ACCORD_TIMEZONE)"
+    )
+    p = command("template", _template, "write the registers workbook to fill in and import")
+    p.add_argument("--output", type=Path, default=Path("registers.xlsx"))
     p = command("verify", _verify, "recompute hash chains from the event store")
     p.add_argument("id", nargs="?")
     p.add_argument("--anchor", type=Path, help="write or check a head anchor file")
@@ -115,7 +128,19 @@ def _progress(total: int, label: str) -> tuple[Callable[[int], None], Callable[[
     return (lambda n: bar.update(task, completed=n)), bar.stop
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".csv")
+
+
 def _import(args: argparse.Namespace) -> int:
+    if args.file.suffix.casefold() in WORKBOOK_SUFFIXES:
+        return _import_workbook(args)
+    if args.partnership or args.dry_run or args.kind or args.timezone:
+        print(
+            "accord: --partnership, --dry-run, --kind and --timezone are for a workbook "
+            "(.xlsx) or a CSV file",
+            file=sys.stderr,
+        )
+        return 2
     try:
         document = json.loads(args.file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -134,6 +159,77 @@ def _import(args: argparse.Namespace) -> int:
         stop()
         Projector(runtime.app, runtime.views).run_until_current()
     print(pid)
+    return 0
+
+
+def _import_workbook(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from accord.application.workbooks import WorkbookRefused, import_rows
+    from accord.domain.errors import DomainError, VersionConflict
+    from accord.web.registers import SHEETS
+    from accord.web.workbook_files import UnreadableFile, read_file
+
+    zone = ZoneInfo(time_zone(args.timezone))
+    pid = _uuid(args.partnership) if args.partnership else None
+    try:
+        rows = read_file(args.file, kind=args.kind)
+    except UnreadableFile as error:
+        print(f"accord: {error}", file=sys.stderr)
+        return 2
+    except WorkbookRefused as refused:
+        return _refused(refused)
+    with _runtime(args, current=False) as runtime:
+        try:
+            made, judged = import_rows(
+                runtime.app,
+                rows,
+                partnership_id=pid,
+                actor=args.actor,
+                zone=zone,
+                dry_run=args.dry_run,
+                form_sheet=SHEETS[0].title,
+            )
+        except WorkbookRefused as refused:
+            return _refused(refused)
+        except DomainError:
+            print(f"accord: no partnership {args.partnership}", file=sys.stderr)
+            return 1
+        except VersionConflict as error:
+            print(
+                f"accord: nothing was recorded: someone recorded in the meantime ({error}); "
+                "import again",
+                file=sys.stderr,
+            )
+            return 1
+        if args.dry_run:
+            for summary in judged.sheets.values():
+                print(summary)
+            total = sum(summary.entries for summary in judged.sheets.values())
+            print(f"{total} entries would be recorded; nothing was (--dry-run)", file=sys.stderr)
+            return 0
+        Projector(runtime.app, runtime.views).run_until_current()
+    print(made)
+    return 0
+
+
+def _refused(refused: Exception) -> int:
+    refusals = getattr(refused, "refusals", [])
+    for refusal in refusals:
+        print(refusal)
+    print(f"accord: {len(refusals)} refusal(s): nothing was recorded", file=sys.stderr)
+    return 1
+
+
+def _template(args: argparse.Namespace) -> int:
+    from accord.web.registers import write_template
+
+    try:
+        write_template(str(args.output))
+    except OSError as error:
+        print(f"accord: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(args.output)
     return 0
 
 
