@@ -75,7 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--anchor", type=Path, help="write or check a head anchor file")
     p = command("export", _export, "write a partnership's whole history")
     p.add_argument("id")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--format", choices=("jsonl", "csv", "xlsx"), default="jsonl")
+    p.add_argument("--output", type=Path, help="xlsx: the file (default: name and date)")
+    p.add_argument("--as-of", help="xlsx: the registers and health as of this date")
+    p.add_argument("--known-at", help="xlsx: as known at this date")
+    p.add_argument("--window-days", type=int, default=365, help="xlsx: health's window")
     p = command("health", _health, "the four questions at a moment")
     p.add_argument("id")
     p.add_argument("--as-of")
@@ -263,6 +267,11 @@ def _uuid(text: str) -> uuid.UUID:
 
 
 def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    if args.format == "xlsx":
+        return _export_xlsx(args)
+    if args.output or args.as_of or args.known_at:
+        print("accord: --output, --as-of and --known-at are for --format xlsx", file=sys.stderr)
+        return 2
     out = out or sys.stdout
     with _runtime(args) as runtime:
         if runtime.reader.partnership(str(_uuid(args.id))) is None:
@@ -283,6 +292,37 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
             writer.writerow(
                 {k: escape_formula(v) if isinstance(v, str) else v for k, v in row.items()}
             )
+    return 0
+
+
+def _export_xlsx(args: argparse.Namespace) -> int:
+    import re
+
+    from accord.web.workbook_export import write_export
+
+    now = datetime.now(UTC)
+    as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
+    known_at = parse_instant(args.known_at, end_of_day=True) if args.known_at else now
+    if args.window_days < 1:
+        print("accord: --window-days must be at least 1", file=sys.stderr)
+        return 2
+    with _runtime(args) as runtime:
+        pid = str(_uuid(args.id))
+        entry = runtime.reader.partnership(pid)
+        if entry is None:
+            print(f"accord: no partnership {args.id}", file=sys.stderr)
+            return 1
+        events = runtime.reader.events(pid)
+    slug = re.sub(r"[^a-z0-9]+", "-", entry.name.casefold()).strip("-") or "partnership"
+    path = args.output or Path(f"{slug[:60]}-{as_of.date().isoformat()}.xlsx")
+    try:
+        write_export(
+            str(path), events, as_of=as_of, known_at=known_at, window_days=args.window_days
+        )
+    except OSError as error:
+        print(f"accord: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(path)
     return 0
 
 

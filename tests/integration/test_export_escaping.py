@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,26 @@ def test_safe_cells_are_written_as_they_are_and_json_lines_stays_exact(sqlite_ur
     exact = [json.loads(line) for line in lines.splitlines()]
     assert exact[2]["summary"] == "+cmd|' /C calc'!A0 (p1, PRIVATE) joined the partnership"
     assert exact[2]["data"]["name"] == "+cmd|' /C calc'!A0"
+
+
+def test_an_xlsx_export_writes_each_formula_prefix_as_a_string_never_a_formula(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    names = [HOSTILE[prefix] for prefix in PREFIXES]
+    pid = _partnership_with_partners(sqlite_url, names)
+    path = tmp_path / "out.xlsx"
+    code, _ = accord(
+        "export", pid, "--format", "xlsx", "--output", str(path), "--database", sqlite_url
+    )
+    assert code == 0
+    book = openpyxl.load_workbook(path)  # formulas would read back as data_type "f"
+    partners = {row[0].value: row[1] for row in book["Partners"].iter_rows(min_row=2)}
+    for index, name in enumerate(names):
+        cell = partners[f"p{index}"]
+        # XML reads a carriage return in text as a line feed; History's data keeps it.
+        assert (cell.value, cell.data_type) == (name.replace("\r", "\n"), "s")
+    for ws in book:
+        for row in ws.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
