@@ -6,14 +6,16 @@ Los Angeles, and a decision taken at 22:30 on 30 June New York time (02:30 UTC o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.api.server import start_server
 from tests.browser.conftest import Demo, Watched, watch
-from tests.browser.test_recording_forms import mutate
+from tests.browser.test_recording_forms import EVENT, mutate
 
 ZONE = "America/New_York"
 TAKEN = "2025-07-01T02:30:00+00:00"  # 22:30 EDT on 30 June
@@ -154,6 +156,29 @@ def test_every_time_on_the_page_is_in_the_deployments_zone(
         due = page.locator("#details-body dl.data-list time")
         expect(due).to_have_text("31 Dec 2025, 12:00:00 EST")
         assert due.get_attribute("datetime") == "2025-12-31T17:00:00+00:00"
+
+        # a form's "When it happened" shows and takes New York wall-clock time (not the
+        # browser's, in Los Angeles), and is sent with New York's offset
+        page.locator("#decisions [data-open-form=recordDecision]").click()
+        form = page.locator("#record-dialog form[data-mutation=recordDecision]")
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        occurred = form.locator("[name=occurredAt]")
+        expect(form.locator("label[for=f-recordDecision-occurredAt]")).to_contain_text(
+            f"({ZONE} time)"
+        )
+        shown = datetime.fromisoformat(occurred.input_value()).replace(tzinfo=ZoneInfo(ZONE))
+        assert abs((shown - datetime.now(ZoneInfo(ZONE))).total_seconds()) < 120, shown
+        occurred.fill("2025-07-01T10:30")  # EDT: 14:30 UTC
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        form.locator("[name=title]").fill("Morning decision")
+        form.locator("[name=category]").select_option("STRATEGY")
+        form.locator("[name=method]").select_option("CONSENSUS")
+        form.locator("[name=decidedBy][value=p1]").check()
+        form.locator("button[type=submit]").click()
+        page.locator("#record-dialog form[data-recorded-event]").wait_for()
+        expect(form.locator(".form-success")).to_contain_text("(happened 1 Jul 2025, 10:30 EDT)")
+        event = demo.server.data(EVENT, {"id": form.get_attribute("data-recorded-event")})
+        assert event["node"]["occurredAt"] == "2025-07-01T14:30:00+00:00"
         assert watched.errors == []
     finally:
         watched.page.context.close()

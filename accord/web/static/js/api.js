@@ -11,6 +11,10 @@ export class AuthenticationRequired extends Error {}
 /** The server answered with top-level GraphQL errors (malformed or refused query). */
 export class QueryError extends Error {}
 
+/** No answer came from the API (the network failed, or something between answered in its
+ * stead): a mutation sent may or may not have been recorded. */
+export class NoAnswer extends Error {}
+
 export function setToken(token) {
   if (token) {
     sessionStorage.setItem(TOKEN_KEY, token);
@@ -24,17 +28,18 @@ export async function graphql(query, variables = {}) {
   const headers = { "content-type": "application/json", accept: "application/json" };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(ENDPOINT, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ query, variables }),
-  });
+  let response;
+  try {
+    response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  } catch (error) {
+    throw new NoAnswer(`no answer from the server (${error.message})`);
+  }
   if (response.status === 401) throw new AuthenticationRequired("a bearer token is needed");
   let body;
   try {
     body = await response.json();
   } catch {
-    throw new QueryError(`the API answered HTTP ${response.status} without JSON`);
+    throw new NoAnswer(`the API answered HTTP ${response.status} without JSON`);
   }
   if (body.errors?.length) {
     throw new QueryError(body.errors.map((error) => error.message).join("; "));
@@ -165,6 +170,20 @@ export const CHOICES = `
       goals(asOf: $asOf) { id statement version }
       commitments(asOf: $asOf) { id kind quantity unit status delivered partner { id name } }
       leadership(asOf: $asOf) { role vacant person partner { id name } }
+    }
+  }`;
+
+// When each goal was set and retired (a form explains why a goal it keeps chosen was not
+// active at the entry's occurredAt).
+export const GOAL_DATES = `
+  query GoalDates($id: ID!, $after: String) {
+    partnership(id: $id) {
+      id
+      history(first: 500, after: $after, types: [GOAL_SET, GOAL_RETIRED]) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { node { type occurredAt data retracted } }
+      }
     }
   }`;
 

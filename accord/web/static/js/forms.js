@@ -6,7 +6,7 @@
 // named `shares.N.partnerId` / `shares.N.share`; a field's error in
 // `[data-error-for="FIELD"]` linked by aria-describedby; other errors in `[role=alert]`.
 
-import { CHOICES, RECORDED, allNodes, graphql, mutationText } from "./api.js";
+import { CHOICES, GOAL_DATES, NoAnswer, RECORDED, allNodes, graphql, mutationText } from "./api.js";
 import { zonedDateTime, zonedInstant, zonedLocal } from "./dates.js";
 import { el, replaceChildren } from "./dom.js";
 
@@ -42,6 +42,11 @@ export function allowed(kind, role) {
 }
 
 const CHOICE_CONTROLS = new Set(["partner", "partners", "goal", "commitment", "role", "shares"]);
+// A choice the person made (or the page made for them, beside a goal) that is not valid at
+// the entry's occurredAt stays chosen, marked, and explained beside it: the API judges.
+const NOT_THEN = { partner: "not a partner then", goal: "not active then", commitment: "not open then" };
+const REFUSED = "As it stands, the record will refuse this entry.";
+const keeps = (control) => Object.hasOwn(NOT_THEN, control ?? "");
 const NUMERIC = new Set(["integer", "number"]);
 
 function commitmentLabel(commitment) {
@@ -55,7 +60,7 @@ function commitmentLabel(commitment) {
  * occurredAt, which every mutation takes), with its own idempotency key and expected version.
  */
 export class RecordingForm {
-  constructor(kind, { catalogue, partnership, preset = {}, onRecorded, onShowEvent, onClose }) {
+  constructor(kind, { catalogue, partnership, preset = {}, known = {}, onRecorded, onShowEvent, onClose }) {
     this.kind = kind;
     this.timeZone = catalogue.timeZone || "Europe/London";
     this.partnership = partnership; // {id, name, version} or null for formPartnership
@@ -69,6 +74,13 @@ export class RecordingForm {
     this.sending = false;
     this.choices = null;
     this.names = new Map(); // partner id -> name, for naming an item in an error
+    // goals and commitments seen (the page's goal beside which the form opened, and every
+    // list of choices since), for naming one kept chosen when it is not valid then
+    this.known = {
+      goal: new Map((known.goals ?? []).map((goal) => [goal.id, goal])),
+      commitment: new Map(),
+    };
+    this.goalDates = null; // a promise of each goal's set and retired moments, once asked
     this.prefix = `f-${kind.mutation}`;
     this.form = this.build();
   }
@@ -129,13 +141,18 @@ export class RecordingForm {
         control === "shares"
           ? el("button", { type: "button", className: "small", onClick: () => this.addShareRow() }, "Add a row")
           : null;
+      // partners ticked at one moment and not active at the entry's: kept ticked, and why
+      const groupNote = control === "partners" ? this.choiceNote(name) : null;
+      if (groupNote) group.addEventListener("change", () => this.explainChoices());
+      const describedBy = [this.describedBy(field), groupNote?.id].filter(Boolean).join(" ");
       return el(
         "fieldset",
-        { className: "field", "data-field": name, "aria-describedby": this.describedBy(field) },
+        { className: "field", "data-field": name, "aria-describedby": describedBy },
         el("legend", {}, label, field.required ? el("span", { className: "required" }, " (required)") : null),
         hint,
         group,
         extra,
+        groupNote,
         this.errorBox(name),
       );
     }
@@ -149,10 +166,11 @@ export class RecordingForm {
     let list = null;
     if (control === "textarea") {
       input = el("textarea", { ...attrs, rows: 3, maxlength: field.maxLength });
-    } else if (control === "select" || ["partner", "goal", "commitment"].includes(control)) {
+    } else if (control === "select" || keeps(control)) {
       input = el("select", attrs);
       if (control === "select") this.fillSelect(input, field, field.options ?? []);
       if (control === "goal") input.addEventListener("change", () => this.goalChosen(input.value));
+      if (keeps(control)) input.addEventListener("change", () => this.explainChoices());
     } else if (control === "boolean") {
       input = el("input", { ...attrs, type: "checkbox", value: "true" });
     } else if (NUMERIC.has(control)) {
@@ -197,6 +215,10 @@ export class RecordingForm {
           )
         : hint;
     if (name === "occurredAt" && !field.help) input.setAttribute("aria-describedby", `${this.id(name)}-hint ${this.id(name)}-error`);
+    const choiceNote = keeps(control) ? this.choiceNote(name) : null;
+    if (choiceNote) {
+      input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby")} ${choiceNote.id}`);
+    }
     const wrapper = el(
       "div",
       { className: control === "boolean" ? "field check" : "field", "data-field": name },
@@ -205,20 +227,42 @@ export class RecordingForm {
       control === "boolean" ? null : input,
       list,
       note,
+      choiceNote,
       this.errorBox(name),
     );
     return wrapper;
   }
 
+  /** Where a form says why a choice kept from before is not valid at the entry's moment
+   * (announced politely, empty otherwise). */
+  choiceNote(name) {
+    return el("p", { className: "choice-note", id: `${this.id(name)}-note`, "data-note-for": name, "aria-live": "polite" });
+  }
+
   fillSelect(select, field, options) {
-    const current = select.value || this.preset[field.name] || "";
+    // the preset (a goal chosen beside it) only until the list is first filled
+    const current = select.dataset.filled ? select.value : select.value || this.preset[field.name] || "";
+    select.dataset.filled = "true";
+    const kept = current !== "" && keeps(field.control) && !options.some((option) => option.value === current);
     const items = [];
     if (!field.required || !options.length || field.control !== "select") {
-      items.push(el("option", { value: "" }, options.length ? "Choose…" : "None available then"));
+      items.push(el("option", { value: "" }, options.length || kept ? "Choose…" : "None available then"));
     }
     for (const option of options) items.push(el("option", { value: option.value }, option.label));
+    if (kept) {
+      const label = `${this.nameOf(field.control, current)} (${NOT_THEN[field.control]})`;
+      items.push(el("option", { value: current, dataset: { notThen: "true" } }, label));
+    }
     replaceChildren(select, items);
-    if (options.some((option) => option.value === current)) select.value = current;
+    if (kept || options.some((option) => option.value === current)) select.value = current;
+  }
+
+  /** A partner's name, a goal's statement, a commitment's description, or the id. */
+  nameOf(control, id) {
+    if (control === "partner") return this.names.get(id) ?? id;
+    if (control === "goal") return this.known.goal.get(id)?.statement ?? id;
+    const commitment = this.known.commitment.get(id);
+    return commitment ? commitmentLabel(commitment) : id;
   }
 
   // ---- choices as of occurredAt ----
@@ -243,6 +287,7 @@ export class RecordingForm {
       if (request !== this.choiceRequest || !data.partnership) return;
       this.choices = data.partnership;
       this.fillChoices();
+      await this.explainChoices();
     } catch (error) {
       this.alert.textContent = `Could not load the choices: ${error.message}`;
     } finally {
@@ -253,6 +298,8 @@ export class RecordingForm {
   fillChoices() {
     const { partners, goals, commitments, leadership } = this.choices;
     for (const partner of partners) this.names.set(partner.id, partner.name);
+    for (const goal of goals) this.known.goal.set(goal.id, goal);
+    for (const commitment of commitments) this.known.commitment.set(commitment.id, commitment);
     const partnerOptions = partners.map((partner) => ({ value: partner.id, label: partner.name }));
     for (const field of this.fields) {
       const input = this.control(field.name);
@@ -292,11 +339,71 @@ export class RecordingForm {
   /** An endorsement is of the goal's current version: fill it in when a goal is chosen
    * (`keepTyped`: unless the person has typed one). */
   goalChosen(goalId, { keepTyped = false } = {}) {
-    const goal = this.choices?.goals.find((candidate) => candidate.id === goalId);
+    const active = this.choices?.goals.find((candidate) => candidate.id === goalId);
     const version = this.control("version");
+    // a goal not active then: its latest version known, unless one is typed already
+    const goal = active ?? (version?.value === "" ? this.known.goal.get(goalId) : null);
     if (!goal || !version || version.type !== "number") return;
     if (keepTyped && version.value !== "") return;
     version.value = String(goal.version);
+  }
+
+  /** Beside each choice kept although not valid at the entry's moment: why, and what to do. */
+  async explainChoices() {
+    for (const field of this.fields) {
+      if (field.control === "partners") {
+        const note = this.form.querySelector(`[data-note-for="${CSS.escape(field.name)}"]`);
+        const kept = [...this.form.querySelectorAll(`input[name="${field.name}"][data-not-then]:checked`)];
+        const names = kept.map((box) => this.nameOf("partner", box.value));
+        const text = names.length
+          ? `${names.join(", ")} ${names.length === 1 ? "was not an active partner" : "were not active partners"} ` +
+            `at the moment in “When it happened”. ${REFUSED}`
+          : "";
+        if (note && note.textContent !== text) note.textContent = text;
+        continue;
+      }
+      if (!keeps(field.control)) continue;
+      const note = this.form.querySelector(`[data-note-for="${CSS.escape(field.name)}"]`);
+      const select = this.control(field.name);
+      if (!note || !select) continue;
+      const chosen = select.selectedOptions[0];
+      const text = chosen?.dataset.notThen ? await this.notThen(field.control, select.value) : "";
+      if (note.textContent !== text) note.textContent = text;
+    }
+  }
+
+  async notThen(control, id) {
+    const name = this.nameOf(control, id);
+    const moment = "the moment in “When it happened”";
+    if (control === "partner") return `${name} was not an active partner at ${moment}. ${REFUSED}`;
+    if (control === "commitment") {
+      return `This commitment was not open (made, and not released) at ${moment}. ${REFUSED}`;
+    }
+    const { setAt, retiredAt } = await this.goalMoments(id);
+    const when = Date.parse(this.occurredAt() ?? new Date().toISOString());
+    if (setAt && when < Date.parse(setAt)) {
+      return (
+        `“${name}” was set on ${zonedDateTime(setAt, this.timeZone)}, after ${moment}: ` +
+        `choose a moment from then on, or another goal. ${REFUSED}`
+      );
+    }
+    if (retiredAt && when >= Date.parse(retiredAt)) {
+      return (
+        `“${name}” was retired on ${zonedDateTime(retiredAt, this.timeZone)}, before ${moment}: ` +
+        `choose an earlier moment, or another goal. ${REFUSED}`
+      );
+    }
+    return `“${name}” was not an active goal at ${moment}. ${REFUSED}`;
+  }
+
+  /** When goal `id` was set and retired (entries not retracted), from the history. */
+  async goalMoments(id) {
+    this.goalDates ??= allNodes(GOAL_DATES, { id: this.partnership.id }, (data) => data.partnership?.history)
+      .then(({ nodes }) => nodes.filter((event) => !event.retracted))
+      .catch(() => []);
+    const events = await this.goalDates;
+    const moment = (type) => events.find((event) => event.type === type && event.data?.goalId === id)?.occurredAt;
+    return { setAt: moment("GOAL_SET"), retiredAt: moment("GOAL_RETIRED") };
   }
 
   fillPartners(field, partners) {
@@ -304,19 +411,30 @@ export class RecordingForm {
     const checked = new Set(
       [...group.querySelectorAll("input:checked")].map((input) => input.value),
     );
+    const boxes = partners.map((partner) => ({ value: partner.id, label: partner.name, notThen: false }));
+    for (const value of checked) {
+      if (partners.some((partner) => partner.id === value)) continue;
+      boxes.push({ value, label: `${this.nameOf("partner", value)} (${NOT_THEN.partner})`, notThen: true });
+    }
     replaceChildren(
       group,
-      partners.length
-        ? partners.map((partner) => {
-            const id = `${this.id(field.name)}-${partner.id}`;
-            return el(
-              "div",
-              { className: "check" },
-              el("input", { type: "checkbox", id, name: field.name, value: partner.id, checked: checked.has(partner.id) }),
-              el("label", { for: id }, partner.name),
-            );
-          })
-        : el("p", { className: "hint" }, "No partners were active then."),
+      partners.length ? null : el("p", { className: "hint" }, "No partners were active then."),
+      boxes.map((box) => {
+        const id = `${this.id(field.name)}-${box.value}`;
+        return el(
+          "div",
+          { className: "check" },
+          el("input", {
+            type: "checkbox",
+            id,
+            name: field.name,
+            value: box.value,
+            checked: checked.has(box.value),
+            dataset: box.notThen ? { notThen: "true" } : {},
+          }),
+          el("label", { for: id }, box.label),
+        );
+      }),
     );
   }
 
@@ -431,6 +549,7 @@ export class RecordingForm {
 
   clearErrors() {
     this.alert.textContent = "";
+    delete this.form.dataset.unanswered;
     replaceChildren(this.result);
     for (const box of this.form.querySelectorAll("[data-error-for]")) box.textContent = "";
     for (const node of this.form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
@@ -483,7 +602,13 @@ export class RecordingForm {
       const data = await graphql(mutationText(this.kind.mutation), { input });
       result = data[this.kind.mutation];
     } catch (error) {
-      this.alert.textContent = `Nothing was recorded: ${error.message}`;
+      // Without an answer the entry may have been recorded: the same key records it once.
+      this.alert.textContent =
+        error instanceof NoAnswer
+          ? `No answer came (${error.message}), so this entry may or may not have been recorded. ` +
+            "Choose Record to send it again: it is recorded once, whichever happened."
+          : `Nothing was recorded: ${error.message}`;
+      if (error instanceof NoAnswer) this.form.dataset.unanswered = "true";
       focusOn(this.alert);
       return;
     } finally {
@@ -545,6 +670,7 @@ export class RecordingForm {
     const { event, partnership } = result;
     this.form.dataset.recordedEvent = event.id;
     delete this.form.dataset.conflict;
+    delete this.form.dataset.unanswered;
     const when = zonedDateTime(event.occurredAt, this.timeZone);
     const link = el(
       "a",
@@ -594,7 +720,7 @@ export class FormDialog {
     return this.catalogue.kinds.find((kind) => kind.mutation === mutation);
   }
 
-  open(mutation, { partnership = null, preset = {}, opener = null } = {}) {
+  open(mutation, { partnership = null, preset = {}, known = {}, opener = null } = {}) {
     const kind = this.kind(mutation);
     if (!kind) return null;
     this.opener = opener ?? document.activeElement;
@@ -602,6 +728,7 @@ export class FormDialog {
       catalogue: this.catalogue,
       partnership,
       preset,
+      known,
       onRecorded: this.onRecorded,
       onShowEvent: (eventId, recordedIn) => {
         this.close({ restoreFocus: false });

@@ -104,7 +104,7 @@ const live = new LiveEvents({
   },
 });
 
-function actionButton(kind, preset = {}, { text = kind.title, label = null } = {}) {
+function actionButton(kind, preset = {}, { text = kind.title, label = null, known = {} } = {}) {
   return el(
     "button",
     {
@@ -113,7 +113,7 @@ function actionButton(kind, preset = {}, { text = kind.title, label = null } = {
       "data-open-form": kind.mutation,
       "aria-label": label,
       onClick: (click) =>
-        forms.open(kind.mutation, { partnership: state.partnership, preset, opener: click.currentTarget }),
+        forms.open(kind.mutation, { partnership: state.partnership, preset, known, opener: click.currentTarget }),
     },
     text,
   );
@@ -162,6 +162,7 @@ function renderGoals(card) {
                       actionButton(kind, { goalId: goal.id }, {
                         text: kind.action ?? kind.title,
                         label: `${kind.action ?? kind.title}: ${goal.statement}`,
+                        known: { goals: [goal] }, // kept chosen even if not active at occurredAt
                       }),
                     ),
                   )
