@@ -4,12 +4,12 @@ aggregate; if any is refused, nothing is recorded."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from eventsourcing.persistence import AggregateRecorder, Mapper
+from eventsourcing.persistence import AggregateRecorder, StoredEvent
 
 from accord.application.idempotency import fingerprint
 from accord.domain.commands import read_command
@@ -34,17 +34,21 @@ class StepError(Exception):
 
 
 def judge_steps(
-    steps: list[Mapping[str, Any]],
+    steps: Sequence[Mapping[str, Any]],
     *,
     actor: str,
     first: datetime,
     sealer: Sealer | None,
     progress: Callable[[int], None] | None = None,
+    emit: Callable[[list[PartnershipEvent]], None] | None = None,
+    emit_every: int = 2_000,
 ) -> Partnership:
-    """The partnership the steps record, its events pending; raises StepError.
+    """The partnership the steps record; raises StepError.
 
     A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step
-    N. Step N is recorded at `first` + N microseconds.
+    N. Step N is recorded at `first` + N microseconds. With `emit`, every `emit_every`
+    steps the events judged since are handed to it (taken from the partnership's pending
+    events, which keep the rest).
     """
     partnership: Partnership | None = None
     events: list[PartnershipEvent] = []
@@ -94,24 +98,66 @@ def judge_steps(
             raise StepError(index, error) from None
         if progress is not None:
             progress(index + 1)
+        if emit is not None and (index + 1) % emit_every == 0:
+            assert partnership is not None
+            emit(partnership.collect_events())
     if partnership is None:
         raise StepError(0, not_found("steps", "the file has no steps"))
     return partnership
 
 
-def save_judged(
-    partnership: Partnership,
-    mapper: Mapper[uuid.UUID],
-    recorder: AggregateRecorder,
-    chunk: int | None,
-) -> int:
-    """Save a judged import straight through the recorder (no per-event recording
+class ImportWriter(Protocol):
+    """Where an import's events go as they are judged: `write` them (a writer may insert
+    them at once, in a transaction no one sees until `commit`), `commit` when every step
+    was judged, with the snapshot of the whole history if the store keeps snapshots (the
+    last notification id), `abort` when one was refused (nothing of the import is
+    recorded)."""
+
+    def write(self, stored: Sequence[StoredEvent]) -> None: ...
+
+    def commit(self, snapshot: StoredEvent | None) -> int: ...
+
+    def abort(self) -> None: ...
+
+
+ImportWriterFactory = Callable[[AggregateRecorder, AggregateRecorder | None, int], ImportWriter]
+"""An import's writer, given the event store's recorder, the snapshots' (if any) and
+the number of steps."""
+
+
+class RecorderWriter:
+    """An import saved straight through the recorders once judged (no per-event recording
     objects): in one insert, or in chunks of `chunk` events where the store needs them
-    (a crash between chunks leaves a valid prefix of the history). The last
-    notification id."""
-    stored = [mapper.to_stored_event(e) for e in partnership.collect_events()]
-    size = chunk or max(1, len(stored))
-    ids: list[int] = []
-    for start in range(0, len(stored), size):
-        ids.extend(recorder.insert_events(stored[start : start + size]) or ())
-    return max(ids, default=0)
+    (a crash between chunks leaves a valid prefix of the history); then the snapshot."""
+
+    def __init__(
+        self,
+        recorder: AggregateRecorder,
+        snapshots: AggregateRecorder | None,
+        chunk: int | None = None,
+    ) -> None:
+        self.recorder = recorder
+        self.snapshots = snapshots
+        self.chunk = chunk
+        self.stored: list[StoredEvent] = []
+
+    def write(self, stored: Sequence[StoredEvent]) -> None:
+        self.stored.extend(stored)
+
+    def commit(self, snapshot: StoredEvent | None) -> int:
+        stored, self.stored = self.stored, []
+        size = self.chunk or max(1, len(stored))
+        ids: list[int] = []
+        for start in range(0, len(stored), size):
+            ids.extend(self.recorder.insert_events(stored[start : start + size]) or ())
+        if snapshot is not None and self.snapshots is not None:
+            self.snapshots.insert_events([snapshot])
+        return max(ids, default=0)
+
+    def abort(self) -> None:
+        self.stored = []
+
+
+def recorder_writer(chunk: int | None = None) -> ImportWriterFactory:
+    """A factory of `RecorderWriter`s inserting in chunks of `chunk` events (or in one)."""
+    return lambda recorder, snapshots, steps: RecorderWriter(recorder, snapshots, chunk)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +24,12 @@ from eventsourcing.persistence import IntegrityError, Mapper
 
 from accord.application.audit import ChainReport, verify_chain
 from accord.application.idempotency import fingerprint
-from accord.application.importing import StepError, judge_steps, save_judged
+from accord.application.importing import (
+    ImportWriterFactory,
+    StepError,
+    judge_steps,
+    recorder_writer,
+)
 from accord.domain.catalogue import BY_MUTATION
 from accord.domain.commands import Command, read_command, read_idempotency_key
 from accord.domain.errors import (
@@ -97,10 +102,10 @@ class AccordApplication(Application[uuid.UUID]):
         clock: Clock = system_clock,
         audit_key: bytes | None = None,
         mapper: MapperFactory | None = None,
-        import_chunk: int | None = None,
+        import_writer: ImportWriterFactory | None = None,
     ) -> None:
         self._mapper_factory = mapper  # read by construct_mapper, in super().__init__
-        self.import_chunk = import_chunk
+        self.import_writer = import_writer or recorder_writer()
         super().__init__(env)
         self.sealer = make_sealer(audit_key) if audit_key else None
         self._clock = clock
@@ -263,7 +268,7 @@ class AccordApplication(Application[uuid.UUID]):
 
     def import_steps(
         self,
-        steps: list[Mapping[str, Any]],
+        steps: Sequence[Mapping[str, Any]],
         *,
         actor: str,
         progress: Callable[[int], None] | None = None,
@@ -284,16 +289,30 @@ class AccordApplication(Application[uuid.UUID]):
 
     def _import(
         self,
-        steps: list[Mapping[str, Any]],
+        steps: Sequence[Mapping[str, Any]],
         actor: str,
         progress: Callable[[int], None] | None,
     ) -> tuple[uuid.UUID, int]:
         first = self._instants(len(steps))  # one clock read for the whole import
-        partnership = judge_steps(
-            steps, actor=actor, first=first, sealer=self.sealer, progress=progress
-        )
-        last = save_judged(partnership, self.mapper, self.recorder, self.import_chunk)
-        self._snapshot(partnership)
+        snapshots = self.snapshots.recorder if self.snapshots is not None else None
+        writer = self.import_writer(self.recorder, snapshots, len(steps))
+        to_stored = self.mapper.to_stored_event
+        try:
+            partnership = judge_steps(
+                steps,
+                actor=actor,
+                first=first,
+                sealer=self.sealer,
+                progress=progress,
+                emit=lambda events: writer.write([to_stored(e) for e in events]),
+            )
+            writer.write([to_stored(e) for e in partnership.collect_events()])
+            # The whole history's snapshot, saved with it: no one reads it back in full.
+            snapshot = to_stored(Snapshot.take(partnership)) if snapshots else None
+            last = writer.commit(snapshot)
+        except BaseException:
+            writer.abort()
+            raise
         self._evict(partnership.id)
         self._announce()
         return partnership.id, last

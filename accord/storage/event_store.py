@@ -6,10 +6,11 @@ never loads psycopg (a tenth of a second at every start of the command line).
 
 from __future__ import annotations
 
+from accord.application.importing import recorder_writer
 from accord.application.service import AccordApplication
 from accord.settings import Database, audit_key
 from accord.storage.mapper import mapper_with
-from accord.storage.sqlite import SqliteViews
+from accord.storage.sqlite import SqliteViews, import_writer
 from accord.storage.state_encoding import encode_event_state, encode_snapshot_state
 from accord.storage.views import ViewDatabase
 
@@ -19,17 +20,18 @@ def open_application(database: Database, key: bytes | None = None) -> AccordAppl
     events' and snapshots' state written by orjson (`state_encoding`), and on PostgreSQL
     the views written in each insert's transaction (`storage.postgres.recorder`)."""
     env = database.eventsourcing_env
-    import_chunk = None
     if database.kind == "postgresql":  # views written with the events they show
         from accord.storage.postgres import recorder
 
         env["APPLICATION_RECORDER_TOPIC"] = f"{recorder.__name__}:ViewingPostgresRecorder"
-        import_chunk = recorder.IMPORT_CHUNK
+        writer = recorder_writer(recorder.IMPORT_CHUNK)
+    else:  # a large import written by a second process while it is judged
+        writer = import_writer(database.path)
     return AccordApplication(
         env,
         audit_key=audit_key() if key is None else key,
         mapper=mapper_with(encode_event_state, encode_snapshot_state),
-        import_chunk=import_chunk,
+        import_writer=writer,
     )
 
 

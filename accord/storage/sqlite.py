@@ -1,12 +1,29 @@
-"""The views in SQLite: the same file as the event store, in WAL mode."""
+"""SQLite: the views (the same file as the event store, in WAL mode), and a large
+import's events written by a second process while the first one judges them."""
 
 from __future__ import annotations
 
+import os
+import pickle
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
 
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    IntegrityError,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+
+from accord.application.importing import ImportWriter, ImportWriterFactory, RecorderWriter
+from accord.storage.sqlite_writer import ABORT
 from accord.storage.views import ViewDatabase
 
 
@@ -39,3 +56,127 @@ class SqliteViews(ViewDatabase):
             "SELECT rowid, originator_id, originator_version, topic, state "
             f'FROM "{recorder.events_table_name}" WHERE rowid >= ? ORDER BY rowid LIMIT ?'
         )
+
+
+PARALLEL_IMPORT_STEPS = 20_000
+"""Imports of at least this many steps are written by a second process as they are
+judged (below it, starting that process costs more than it saves)."""
+
+
+def import_writer(path: str, parallel_from: int = PARALLEL_IMPORT_STEPS) -> ImportWriterFactory:
+    """An import's writer for the store in the file `path`: a `WriterProcess` for an
+    import of at least `parallel_from` steps, else eventsourcing's recorders once judged."""
+
+    def build(
+        recorder: AggregateRecorder, snapshots: AggregateRecorder | None, steps: int
+    ) -> ImportWriter:
+        in_file = path not in ("", ":memory:") and not path.startswith("file::memory:")
+        if (
+            steps < parallel_from
+            or not in_file
+            or not isinstance(recorder, SQLiteAggregateRecorder)
+            or not isinstance(snapshots, SQLiteAggregateRecorder | None)
+        ):
+            return RecorderWriter(recorder, snapshots)
+        statements = [recorder.insert_events_statement]
+        if snapshots is not None:
+            statements.append(snapshots.insert_events_statement)
+        return WriterProcess(path, *statements)
+
+    return build
+
+
+_CHILD = "import sys; from accord.storage.sqlite_writer import main; main(*sys.argv[1:])"
+
+
+class WriterProcess:
+    """A second process that inserts an import's events, in one transaction, while this
+    one judges the rest: judging is Python on one core, SQLite's insert (eventsourcing's
+    own statement, into its table) runs on the other. The transaction takes the store's
+    write lock at the start and commits only on `commit`; `abort`, a failure on either
+    side, or this process's end rolls it back, so a refused or broken import records
+    nothing. Other writers wait for the lock meanwhile (the busy timeout), as they wait
+    for any import's one transaction.
+
+    A plain subprocess (this interpreter, `-c`, `sqlite_writer.main`), not
+    multiprocessing: its spawn would run the importing program's main module again, and
+    a fork copies a threaded process. Rows and answers go over its stdin and stdout,
+    pickled."""
+
+    def __init__(self, path: str, statement: str, snapshot_statement: str = "") -> None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, path, statement, snapshot_statement],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        with suppress(ImportError, AttributeError, OSError):  # Linux: room for more rows
+            import fcntl
+
+            fcntl.fcntl(self._process.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        self._rows: IO[bytes] = self._process.stdin
+        self._answers: IO[bytes] = self._process.stdout
+
+    def write(self, stored: Sequence[StoredEvent]) -> None:
+        self._send([self._row(s) for s in stored])
+
+    @staticmethod
+    def _row(stored: StoredEvent) -> tuple[Any, ...]:
+        """The parameters of eventsourcing's insert statement for an event."""
+        originator_id = stored.originator_id
+        return (
+            originator_id.hex if isinstance(originator_id, uuid.UUID) else originator_id,
+            stored.originator_version,
+            stored.topic,
+            stored.state,
+        )
+
+    def commit(self, snapshot: StoredEvent | None) -> int:
+        self._send(None if snapshot is None else self._row(snapshot))
+        answer = self._answer()
+        self._end()
+        if answer[0] != "committed":
+            _raise(answer)
+        return int(answer[1])
+
+    def abort(self) -> None:
+        if self._process.returncode is None:  # not ended already by a failure
+            with suppress(OSError, ValueError):
+                pickle.dump(ABORT, self._rows)
+                self._rows.flush()
+            self._end()
+
+    def _send(self, message: Any) -> None:
+        try:
+            pickle.dump(message, self._rows, protocol=pickle.HIGHEST_PROTOCOL)
+            self._rows.flush()
+        except OSError:  # the writer has gone: its answer says why
+            answer = self._answer()
+            self._end()
+            _raise(answer)
+
+    def _answer(self) -> tuple[Any, ...]:
+        try:
+            answer: tuple[Any, ...] = pickle.load(self._answers)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            answer = ("failed", "OperationalError", "the import's writer process ended")
+        return answer
+
+    def _end(self) -> None:
+        with suppress(OSError):
+            self._rows.close()
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a writer stuck past its timeout
+            self._process.kill()
+            self._process.wait()
+        self._answers.close()
+
+
+def _raise(answer: tuple[Any, ...]) -> None:
+    _, name, message = answer
+    raise (IntegrityError if name == "IntegrityError" else OperationalError)(message)

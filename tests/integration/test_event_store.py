@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from accord.application.importing import recorder_writer
 from accord.domain.errors import DomainError, ErrorCode, VersionConflict
 from accord.runtime import Runtime
 from tests.support.scenarios import SCENARIO_NAMES, load_steps
@@ -196,7 +197,7 @@ def test_an_import_into_postgresql_is_saved_in_chunks_that_make_the_whole_histor
     # One insert of ~10,000 events hangs in psycopg's pipeline mode; chunks stay small.
     steps = load_steps("hartmoor-a")
     runtime = Runtime.open(postgres_url)
-    monkeypatch.setattr(runtime.app, "import_chunk", 7)
+    monkeypatch.setattr(runtime.app, "import_writer", recorder_writer(7))
     try:
         pid, notification = runtime.app.import_steps(steps, actor="importer")
         assert notification == runtime.app.recorder.max_notification_id() == len(steps)
