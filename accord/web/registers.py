@@ -109,8 +109,26 @@ def _sheet(kind: Kind) -> Sheet:
     return Sheet(kind, title, help_, tuple(columns))
 
 
-SHEETS: tuple[Sheet, ...] = tuple(_sheet(kind) for kind in KINDS)
-"""A sheet per kind, in the catalogue's order (the order ties are judged in)."""
+ENDS_FIRST: dict[str, str] = {"recordLeaderDeparture": "appointLeader"}
+"""Entries at one moment are judged in sheet order: a kind placed before another so that
+the common case reads right (a role's holder leaves, and a successor is appointed, the
+same day)."""
+
+
+def _in_order(kinds: tuple[Kind, ...]) -> list[Kind]:
+    ordered = [kind for kind in kinds if kind.mutation not in ENDS_FIRST]
+    for kind in kinds:
+        if kind.mutation in ENDS_FIRST:
+            before = next(
+                i for i, k in enumerate(ordered) if k.mutation == ENDS_FIRST[kind.mutation]
+            )
+            ordered.insert(before, kind)
+    return ordered
+
+
+SHEETS: tuple[Sheet, ...] = tuple(_sheet(kind) for kind in _in_order(KINDS))
+"""A sheet per kind, in the catalogue's order but for `ENDS_FIRST` (the order in which
+entries at one moment are judged, unless the workbook's sheets are moved)."""
 
 _BY_NAME: dict[str, Sheet] = {
     **{_key(sheet.kind.mutation): sheet for sheet in SHEETS},
@@ -237,6 +255,9 @@ _INSTRUCTIONS_TEXT = (
     "and the API check them, before anything is recorded: if any is refused, nothing is "
     "recorded and every refusal is listed with its cell, e.g. "
     "'Record a decision'!G7: decidedBy.0: NOT_FOUND: ...",
+    "Entries at the same moment are checked in the order of the sheets (a leader leaving "
+    "before an appointment, so a successor can be appointed the day the last holder left), "
+    "then of the rows: move a sheet to change it.",
     "Lists of partners are separated by ';'. Risk shares are written partnerId=share; ... "
     "Text that begins with ' before =, +, - or @ loses the ' (a spreadsheet's escaping).",
     "To start a new partnership, fill in exactly one row of 'Start a partnership'. To add "

@@ -143,7 +143,7 @@ def read_workbook(
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # openpyxl and the XML parser raise many kinds
-        raise UnreadableFile(f"{name} cannot be read as a workbook: {error}") from None
+        raise UnreadableFile(_unreadable(name, error)) from None
     reading = _Reading(limits)
     try:
         for index, ws in enumerate(book.worksheets):
@@ -160,10 +160,20 @@ def read_workbook(
     except WorkbookRefused:
         raise
     except Exception as error:
-        raise UnreadableFile(f"{name} cannot be read as a workbook: {error}") from None
+        raise UnreadableFile(_unreadable(name, error)) from None
     finally:
         book.close()
     return reading.done()
+
+
+def _unreadable(name: str, error: BaseException) -> str:
+    cause = error.__cause__ or error.__context__ or error
+    if type(cause).__module__.startswith("defusedxml"):
+        return (
+            f"{name} cannot be read as a workbook: its XML declares entities or a DTD "
+            "(an XML bomb?), which are never expanded"
+        )
+    return f"{name} cannot be read as a workbook: {str(error).splitlines()[0]}"
 
 
 def _xlsx_rows(rows: Iterable[Any]) -> Iterator[list[tuple[str, Any] | None]]:
