@@ -886,6 +886,24 @@ def fill(form: Any, values: dict[str, str]) -> None:
             control.fill(value)
 
 
+def unworded(form: Any) -> list[str]:
+    """The fields of an open form shown by their API name, or without a label or help:
+    each control (or its group) has a visible label in words and text saying what it is."""
+    found: list[str] = form.evaluate(
+        """form => [...form.querySelectorAll('[data-field]')].flatMap(field => {
+             const name = field.dataset.field;
+             const label = field.matches('fieldset')
+               ? field.querySelector('legend')
+               : field.querySelector(`label[for="${CSS.escape(field.querySelector(
+                   '[name]')?.id ?? '')}"]`);
+             const text = (label?.innerText ?? '').replace(/\\(.*\\)/g, '').trim();
+             const help = field.querySelector('.hint')?.innerText.trim();
+             return text && text !== name && label.checkVisibility() && help ? [] : [name];
+           })"""
+    )
+    return found
+
+
 def recorded_and_accessible(
     page: Page, demo: Demo, form: Any, mutation: str, expected: dict[str, Any]
 ) -> dict[str, Any]:
@@ -933,6 +951,7 @@ def test_every_form_records_reads_back_and_passes_axe_after_success(
     for mutation, where, values, expected in EVERY_FORM:
         form = open_form(page, mutation, where)
         assert axe_violations(page) == [], mutation
+        assert unworded(form) == [], mutation
         fill(form, values)
         form.locator("button[type=submit]").click()
         recorded[mutation] = recorded_and_accessible(page, demo, form, mutation, expected)["id"]
@@ -944,6 +963,7 @@ def test_every_form_records_reads_back_and_passes_axe_after_success(
     page.goto(f"{demo.url}?partnership={partnership}&event={check_in}")
     page.locator(f"#event-details[data-event-id='{check_in}'] [data-open-form]").wait_for()
     form = open_form(page, "retractEntry", "#event-details")
+    assert unworded(form) == []
     assert form.locator("[name=eventId]").input_value() == check_in
     form.locator("[name=reason]").fill("Entered twice")
     form.locator("button[type=submit]").click()
@@ -972,6 +992,7 @@ def test_every_form_records_reads_back_and_passes_axe_after_success(
     page.locator("#new-partnership").click()
     form = page.locator("#record-dialog form[data-mutation=formPartnership]")
     form.wait_for()
+    assert unworded(form) == []
     fill(form, {"name": "Axe Valley Alliance", "purpose": "Care across the valley"})
     form.locator("button[type=submit]").click()
     formed = recorded_and_accessible(
@@ -994,6 +1015,7 @@ def test_every_form_records_reads_back_and_passes_axe_after_success(
     join.wait_for()
     expect(join).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("h1")).to_have_text("Axe Valley Alliance")
+    assert unworded(join) == []
     fill(join, {"name": "Valley Hospital", "sector": "select:NHS_TRUST"})
     join.locator("button[type=submit]").click()
     recorded_and_accessible(
