@@ -51,6 +51,7 @@ def judge_steps(
     events, which keep the rest).
     """
     partnership: Partnership | None = None
+    partnership_text = ""
     events: list[PartnershipEvent] = []
     for index, step in enumerate(steps):
         now = first + index * _MICROSECOND
@@ -70,9 +71,10 @@ def judge_steps(
                     sealer=sealer,
                 )
                 events.append(partnership.pending_events[-1])  # type: ignore[arg-type]
+                partnership_text = id_text(partnership.id)
                 continue
             assert partnership is not None
-            raw["partnershipId"] = id_text(partnership.id)
+            raw["partnershipId"] = partnership_text
             target = None
             if "eventRef" in step:
                 ref = int(step["eventRef"])
