@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import read_side, write_side
+from bench import read_side, workbooks, write_side
 from bench.common import DATA, Results
 
 
@@ -24,6 +24,7 @@ def main() -> int:
     sections = [
         ("write side", lambda: write_side.run(results, postgres)),
         ("read side", lambda: read_side.run(results)),
+        ("workbooks", lambda: workbooks.run(results)),
     ]
     try:
         from bench import http_side

@@ -336,7 +336,7 @@ def judge_rows(
     for row in entries:
         try:
             raw = row_input(row, zone)
-            at = instant.check(raw[OCCURRED_AT], OCCURRED_AT)
+            at = raw[OCCURRED_AT] = instant.check(raw[OCCURRED_AT], OCCURRED_AT)
         except DomainError as error:
             judging.refuse(_refusal(row, error))
             continue

@@ -1,13 +1,14 @@
 """Reading a registers workbook (.xlsx) or one sheet of it as CSV, safely, into rows.
 
 A file is checked before it is parsed: a macro-enabled workbook (`.xlsm`, or any with a
-`vbaProject.bin`) and an encrypted one are refused with a message saying what to do;
-what the file unpacks to is bounded by the sizes its archive declares (which Python's
-zipfile holds it to), so a zip bomb is refused before anything is inflated; and the rows
-read are bounded too. openpyxl then reads values only (`data_only`: a formula's last
-computed value, never its code; XML through defusedxml). Each sheet is named for a kind
-of entry and each column for an input field (`accord.web.registers`); unknown sheets and
-columns are refusals, as a refused row is, with their cells.
+`vbaProject.bin` or a macro-enabled content type) and an encrypted one are refused with
+a message saying what to do; what the file unpacks to is bounded by the sizes its
+archive declares (which Python's zipfile holds it to), so a zip bomb is refused before
+anything is inflated; and the entries read are bounded too. The sheets' values are then
+streamed from their XML (`accord.web.xlsx_values`: values only, never a formula's code,
+no document type declarations). Each sheet is named for a kind of entry and each column
+for an input field (`accord.web.registers`); unknown sheets and columns are refusals,
+as a refused row is, with their cells.
 
 The rows go to `accord.application.workbooks`, which reads their values as the API's
 input and judges them.
@@ -17,17 +18,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
 from pathlib import Path
-from typing import Any
 
 from accord.application.workbooks import REFUSAL_LIMIT, Cell, Refusal, Row, WorkbookRefused
 from accord.domain.errors import ErrorCode
 from accord.web.registers import EXAMPLE_ROW, SHEETS, Column, Sheet, example, is_instructions
 from accord.web.registers import sheet_named as _sheet_named
+from accord.web.xlsx_values import CellError, Cells, open_book, sheet_rows
 
 MiB = 1024 * 1024
 _VALIDATION = ErrorCode.VALIDATION.value
@@ -138,76 +139,35 @@ def read_workbook(
     """Every entry of a workbook, sheet by sheet (examples left out)."""
     limits = limits or Limits()
     check_workbook(data, name, limits)
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as error:  # openpyxl and the XML parser raise many kinds
-        raise UnreadableFile(_unreadable(name, error)) from None
     reading = _Reading(limits)
     try:
-        for index, ws in enumerate(book.worksheets):
-            title = str(ws.title)
-            if is_instructions(title):
-                continue
-            sheet = _sheet_named(title)
-            if sheet is None:
-                reading.refuse(Refusal(title, "A1", "-", _VALIDATION, _unknown_sheet(title)))
-                continue
-            reading.sheet(title, index, sheet, _xlsx_rows(ws.iter_rows()))
-    except UnreadableFile:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = open_book(archive)
+            for index, part in enumerate(book.sheets):
+                if is_instructions(part.title):
+                    continue
+                sheet = _sheet_named(part.title)
+                if sheet is None:
+                    reading.refuse(
+                        Refusal(part.title, "A1", "-", _VALIDATION, _unknown_sheet(part.title))
+                    )
+                    continue
+                reading.sheet(part.title, index, sheet, sheet_rows(archive, book, part))
+    except (UnreadableFile, WorkbookRefused):
         raise
-    except WorkbookRefused:
-        raise
-    except Exception as error:
+    except Exception as error:  # a damaged package or part raises many kinds
         raise UnreadableFile(_unreadable(name, error)) from None
-    finally:
-        book.close()
     return reading.done()
 
 
 def _unreadable(name: str, error: BaseException) -> str:
     cause = error.__cause__ or error.__context__ or error
-    if type(cause).__module__.startswith("defusedxml"):
+    if "document type" in str(error) or type(cause).__module__.startswith("defusedxml"):
         return (
             f"{name} cannot be read as a workbook: its XML declares entities or a DTD "
             "(an XML bomb?), which are never expanded"
         )
     return f"{name} cannot be read as a workbook: {str(error).splitlines()[0]}"
-
-
-def _xlsx_rows(rows: Iterable[Any]) -> Iterator[list[tuple[str, Any] | None]]:
-    """Each row as (column letter, value) per cell (None where empty), values as the
-    judging reads them: a date-only cell a `date`, a date-time cell a naive `datetime`."""
-    from openpyxl.styles.numbers import is_datetime
-    from openpyxl.utils import get_column_letter
-
-    letters: list[str] = []
-    for row in rows:
-        out: list[tuple[str, Any] | None] = []
-        for index, cell in enumerate(row):
-            while len(letters) <= index:
-                letters.append(get_column_letter(len(letters) + 1))
-            value = cell.value
-            if value is None:
-                out.append(None)
-                continue
-            if getattr(cell, "data_type", None) == "e":
-                value = _SpreadsheetError(str(value))
-            elif isinstance(value, datetime):
-                if is_datetime(cell.number_format) == "date":
-                    value = value.date()
-            elif isinstance(value, time):
-                value = _SpreadsheetError("a time of day without a date")
-            out.append((letters[index], value))
-        yield out
-
-
-@dataclass(frozen=True)
-class _SpreadsheetError:
-    """A cell holding an error (#VALUE!, #REF!, ...) or something no field takes."""
-
-    text: str
 
 
 def _unknown_sheet(title: str) -> str:
@@ -235,16 +195,17 @@ class _Reading:
         title: str,
         index: int,
         sheet: Sheet,
-        rows: Iterator[list[tuple[str, Any] | None]],
+        rows: Iterator[tuple[int, Cells]],
     ) -> None:
-        header = next(rows, None)
-        if not header:
+        """Read one sheet's rows, (row number, cells with a value), in order."""
+        first = next(rows, None)
+        if first is None:
             return
+        header, pending = (first[1], []) if first[0] == 1 else ([], [first])
         columns: dict[str, Column] = {}
-        for place in header:
-            if place is None or not str(place[1]).strip():
+        for letter, value in header:
+            if not str(value).strip():
                 continue
-            letter, value = place
             if len(columns) >= self.limits.columns:
                 self.refuse(Refusal(title, f"{letter}1", "-", _VALIDATION, "too many columns"))
                 break
@@ -273,12 +234,9 @@ class _Reading:
             else:
                 columns[letter] = column
         letters = {column.name: letter for letter, column in columns.items()}
-        for number, cells in enumerate(rows, start=2):
+        for number, cells in itertools.chain(pending, rows):
             found: dict[str, Cell] = {}
-            for place in cells:
-                if place is None:
-                    continue
-                letter, value = place
+            for letter, value in cells:
                 if isinstance(value, str) and not value.strip():
                     continue
                 ref = f"{letter}{number}"
@@ -288,7 +246,7 @@ class _Reading:
                         Refusal(title, ref, "-", _VALIDATION, "a value in a column with no header")
                     )
                     continue
-                if isinstance(value, _SpreadsheetError):
+                if isinstance(value, CellError):
                     self.refuse(
                         Refusal(
                             title, ref, column.name, _VALIDATION, f"holds {value.text}, not a value"
@@ -348,16 +306,17 @@ def read_csv(data: bytes, *, sheet: str, kind: str, limits: Limits | None = None
     return reading.done()
 
 
-def _csv_rows(rows: Iterable[list[str]]) -> Iterator[list[tuple[str, Any] | None]]:
+def _csv_rows(rows: Iterable[list[str]]) -> Iterator[tuple[int, Cells]]:
     from openpyxl.utils import get_column_letter
 
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         if len(row) > _CSV_COLUMNS:
             raise UnreadableFile(f"a row of the CSV file has {len(row):,} cells: not a sheet")
-        yield [
-            (get_column_letter(index + 1), value) if value != "" else None
-            for index, value in enumerate(row)
+        cells = [
+            (get_column_letter(index + 1), value) for index, value in enumerate(row) if value != ""
         ]
+        if cells:
+            yield number, cells
 
 
 __all__ = [
