@@ -161,13 +161,13 @@ def read_workbook(
 
 
 def _unreadable(name: str, error: BaseException) -> str:
-    cause = error.__cause__ or error.__context__ or error
-    if "document type" in str(error) or type(cause).__module__.startswith("defusedxml"):
+    if "document type" in str(error):
         return (
             f"{name} cannot be read as a workbook: its XML declares entities or a DTD "
             "(an XML bomb?), which are never expanded"
         )
-    return f"{name} cannot be read as a workbook: {str(error).splitlines()[0]}"
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"{name} cannot be read as a workbook: {first}"
 
 
 def _unknown_sheet(title: str) -> str:
