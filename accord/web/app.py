@@ -1,11 +1,12 @@
-"""The Starlette application: /graphql, /healthz, /forms.json, the home page and static
-assets."""
+"""The Starlette application: /graphql, /healthz, /forms.json, workbook uploads
+(/partnerships/{id}/import), the home page and static assets."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
 from accord.web.forms import describe
 from accord.web.request_ids import RequestIds
+from accord.web.uploads import IMPORT_PATH, MAX_UPLOAD_BYTES, import_endpoint
 from accord.web.view import AccordGraphQL, TokenCheck
 
 STATIC = Path(__file__).with_name("static")
@@ -122,13 +124,18 @@ def create_app(
         finally:
             feed.stop()
 
+    upload = import_endpoint(
+        runtime, auth=auth, check_token=check_token, time_zone=configured_time_zone(time_zone)
+    )
     routes = [
         Route("/", home, name="home"),
+        Route(IMPORT_PATH, upload, name="import", methods=["POST"]),
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
         Route("/forms.json", forms, name="forms", methods=["GET"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
-    middleware = [Middleware(RequestIds), Middleware(BodySizeLimit)]
+    larger = ((re.compile(r"^/partnerships/[^/]+/import$"), MAX_UPLOAD_BYTES),)
+    middleware = [Middleware(RequestIds), Middleware(BodySizeLimit, larger=larger)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

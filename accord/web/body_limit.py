@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,9 +44,16 @@ class BodySizeLimit:
     """HTTP 413 for a body over `limit` bytes (declared or streamed), 414 for a URL query
     over it; the request is buffered up to the limit, so the app never sees more."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        larger: tuple[tuple[re.Pattern[str], int], ...] = (),
+    ) -> None:
+        """`larger`: (path pattern, limit) for the few routes that take more (an upload)."""
         self.app = app
         self.limit = limit
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,9 +62,11 @@ class BodySizeLimit:
         if len(scope.get("query_string", b"")) > self.limit:
             await self._refuse(send, 414, f"the URL's query is over {self.limit:,} bytes")
             return
+        path = scope.get("path", "")
+        limit = next((size for pattern, size in self.larger if pattern.match(path)), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send, 413, f"the request body is over {self.limit:,} bytes")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, 413, f"the request body is over {limit:,} bytes")
             return
         chunks: list[bytes] = []
         size = 0
@@ -66,8 +76,8 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._refuse(send, 413, f"the request body is over {self.limit:,} bytes")
+            if size > limit:
+                await self._refuse(send, 413, f"the request body is over {limit:,} bytes")
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -1,0 +1,202 @@
+"""`POST /partnerships/{id}/import`: a registers workbook (or one sheet of it as CSV)
+uploaded to add entries to a partnership, judged as `accord import` judges it.
+
+The body is `multipart/form-data` with the file in the part `file` (`.xlsx`, or `.csv`
+with the part `kind` naming its kind of entry); `?dryRun=true` judges and records
+nothing. The actor needs RECORDER or ADMIN (per row, a kind that needs ADMIN is refused
+for a RECORDER, as the API refuses it); a partnership the actor has no role in is
+NOT_FOUND, as in the API. The one exception to the 64 KiB body limit: a body of up to
+`MAX_UPLOAD_BYTES`, and a workbook within `UPLOAD_LIMITS` (API.md, Limits).
+
+Answers (JSON): 200 `{"partnershipId", "dryRun", "recorded", "sheets": [{"sheet",
+"entries", "from", "to"}]}`; 422 `{"refusals": [{"where", "sheet", "cell", "field",
+"code", "message"}], "errors"}` with nothing recorded; otherwise `{"errors": [{"message",
+"extensions": {"code"}}]}`: 400 BAD_REQUEST (no file, a file that cannot be read), 401
+UNAUTHENTICATED, 403 FORBIDDEN, 404 NOT_FOUND, 409 VERSION_CONFLICT (someone recorded
+while it was judged: nothing recorded), 413 REQUEST_TOO_LARGE, 415
+UNSUPPORTED_MEDIA_TYPE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from email.parser import BytesParser
+from email.policy import HTTP
+from pathlib import PurePath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from accord.application.workbooks import Judged, Row, WorkbookRefused, import_rows
+from accord.domain.errors import DomainError, VersionConflict
+from accord.domain.values import AccessRole
+from accord.graphql.context import Services
+from accord.threads import in_worker_thread
+from accord.web.registers import SHEETS
+from accord.web.view import TokenCheck, bearer_token
+from accord.web.workbook_files import Limits, MiB, UnreadableFile, read_csv, read_workbook
+
+UPLOAD_LIMITS = Limits(file_bytes=10 * MiB, unpacked_bytes=100 * MiB, rows=20_000)
+"""What one upload may be: a 10 MiB file, unpacking to 100 MiB, of 20,000 entries."""
+MAX_UPLOAD_BYTES = UPLOAD_LIMITS.file_bytes + 64 * 1024
+"""The body: the file and the form's other parts."""
+IMPORT_PATH = "/partnerships/{partnership_id}/import"
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body.update(extra)
+    return JSONResponse(body, status)
+
+
+def form_parts(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """Each part of a multipart/form-data body: name -> (file name, content)."""
+    head = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        msg = "the body is not multipart/form-data"
+        raise ValueError(msg)
+    parts: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            parts[name] = (part.get_filename(), payload)
+    return parts
+
+
+def _summary(judged: Judged) -> list[dict[str, Any]]:
+    return [
+        {
+            "sheet": sheet.sheet,
+            "entries": sheet.entries,
+            "from": sheet.first.date().isoformat() if sheet.first else None,
+            "to": sheet.last.date().isoformat() if sheet.last else None,
+        }
+        for sheet in judged.sheets.values()
+    ]
+
+
+def import_endpoint(
+    services: Services, *, auth: bool, check_token: TokenCheck | None, time_zone: str
+) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint, over one runtime."""
+    zone = ZoneInfo(time_zone)
+
+    async def endpoint(request: Request) -> Response:
+        actor, enforce = "local", False
+        if auth:
+            token = bearer_token(request.headers.get("authorization"))
+            name = await in_worker_thread(check_token, token) if token and check_token else None
+            if not name:
+                return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
+            actor, enforce = name, True
+        try:
+            pid = uuid.UUID(request.path_params["partnership_id"])
+        except ValueError:
+            return _error(404, "NOT_FOUND", "unknown partnership")
+        content_type = request.headers.get("content-type", "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            return _error(
+                415, "UNSUPPORTED_MEDIA_TYPE", "send the file as multipart/form-data (part 'file')"
+            )
+        dry_run = request.query_params.get("dryRun", "false").lower() in ("true", "1")
+        body = await request.body()
+        try:
+            parts = await in_worker_thread(form_parts, content_type, body)
+        except ValueError as error:
+            return _error(400, "BAD_REQUEST", str(error))
+        if "file" not in parts:
+            return _error(400, "BAD_REQUEST", "no part 'file': attach the workbook as 'file'")
+        filename, content = parts["file"]
+        kind = parts.get("kind", (None, b""))[1].decode("utf-8", "replace").strip() or None
+
+        def judge() -> Response:
+            try:
+                partnership = services.app.partnership(pid)
+            except DomainError:
+                return _error(404, "NOT_FOUND", "unknown partnership")
+            role = partnership.role_of(actor)
+            if enforce and role is None:
+                return _error(404, "NOT_FOUND", "unknown partnership")
+            if enforce and role is not None and not role.allows(AccessRole.RECORDER):
+                return _error(
+                    403,
+                    "FORBIDDEN",
+                    f"your role {role.value} does not allow this (it needs RECORDER)",
+                )
+            try:
+                rows = _read(filename or "upload.xlsx", content, kind)
+                made, judged = import_rows(
+                    services.app,
+                    rows,
+                    partnership_id=pid,
+                    actor=actor,
+                    zone=zone,
+                    dry_run=dry_run,
+                    form_sheet=SHEETS[0].title,
+                    enforce_access=enforce,
+                )
+            except UnreadableFile as error:
+                return _error(400, "BAD_REQUEST", str(error))
+            except WorkbookRefused as refused:
+                return _refused(refused)
+            except DomainError:
+                return _error(404, "NOT_FOUND", "unknown partnership")
+            except VersionConflict as error:
+                return _error(
+                    409,
+                    "VERSION_CONFLICT",
+                    f"someone recorded while the file was judged ({error}): nothing was "
+                    "recorded; send it again",
+                )
+            entries = sum(sheet.entries for sheet in judged.sheets.values())
+            return JSONResponse(
+                {
+                    "partnershipId": str(made),
+                    "dryRun": dry_run,
+                    "entries": entries,
+                    "recorded": 0 if dry_run else entries,
+                    "sheets": _summary(judged),
+                }
+            )
+
+        return await in_worker_thread(judge)
+
+    return endpoint
+
+
+def _read(filename: str, content: bytes, kind: str | None) -> list[Row]:
+    name = PurePath(filename).name
+    if name.casefold().endswith(".csv"):
+        if kind is None:
+            msg = "a CSV file holds one sheet: name its kind of entry in the part 'kind'"
+            raise UnreadableFile(msg)
+        return read_csv(content, sheet=PurePath(name).stem, kind=kind, limits=UPLOAD_LIMITS)
+    return read_workbook(content, name=name, limits=UPLOAD_LIMITS)
+
+
+def _refused(refused: WorkbookRefused) -> Response:
+    refusals = [
+        {
+            "where": refusal.where,
+            "sheet": refusal.sheet,
+            "cell": refusal.cell,
+            "field": refusal.field,
+            "code": refusal.code,
+            "message": refusal.message,
+        }
+        for refusal in refused.refusals
+    ]
+    return _error(
+        422,
+        "VALIDATION",
+        f"{len(refusals)} refusal(s): nothing was recorded",
+        refusals=refusals,
+    )
+
+
+__all__ = ["IMPORT_PATH", "MAX_UPLOAD_BYTES", "UPLOAD_LIMITS", "form_parts", "import_endpoint"]
