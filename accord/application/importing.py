@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from eventsourcing.persistence import AggregateRecorder, StoredEvent
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import AggregateRecorder, Mapper, StoredEvent
 
 from accord.application.idempotency import fingerprint
 from accord.domain.commands import read_command
@@ -115,16 +116,18 @@ class ImportWriter(Protocol):
     last notification id), `abort` when one was refused (nothing of the import is
     recorded)."""
 
-    def write(self, stored: Sequence[StoredEvent]) -> None: ...
+    def write(self, events: Sequence[PartnershipEvent]) -> None: ...
 
-    def commit(self, snapshot: StoredEvent | None) -> int: ...
+    def commit(self, snapshot: Snapshot | None) -> int: ...
 
     def abort(self) -> None: ...
 
 
-ImportWriterFactory = Callable[[AggregateRecorder, AggregateRecorder | None, int], ImportWriter]
-"""An import's writer, given the event store's recorder, the snapshots' (if any) and
-the number of steps."""
+ImportWriterFactory = Callable[
+    [Mapper[uuid.UUID], AggregateRecorder, AggregateRecorder | None, int], ImportWriter
+]
+"""An import's writer, given the event store's mapper, its recorder, the snapshots'
+recorder (if any) and the number of steps."""
 
 
 class RecorderWriter:
@@ -134,26 +137,29 @@ class RecorderWriter:
 
     def __init__(
         self,
+        mapper: Mapper[uuid.UUID],
         recorder: AggregateRecorder,
         snapshots: AggregateRecorder | None,
         chunk: int | None = None,
     ) -> None:
+        self.mapper = mapper
         self.recorder = recorder
         self.snapshots = snapshots
         self.chunk = chunk
         self.stored: list[StoredEvent] = []
 
-    def write(self, stored: Sequence[StoredEvent]) -> None:
-        self.stored.extend(stored)
+    def write(self, events: Sequence[PartnershipEvent]) -> None:
+        to_stored = self.mapper.to_stored_event
+        self.stored.extend([to_stored(e) for e in events])
 
-    def commit(self, snapshot: StoredEvent | None) -> int:
+    def commit(self, snapshot: Snapshot | None) -> int:
         stored, self.stored = self.stored, []
         size = self.chunk or max(1, len(stored))
         ids: list[int] = []
         for start in range(0, len(stored), size):
             ids.extend(self.recorder.insert_events(stored[start : start + size]) or ())
         if snapshot is not None and self.snapshots is not None:
-            self.snapshots.insert_events([snapshot])
+            self.snapshots.insert_events([self.mapper.to_stored_event(snapshot)])
         return max(ids, default=0)
 
     def abort(self) -> None:
@@ -162,4 +168,6 @@ class RecorderWriter:
 
 def recorder_writer(chunk: int | None = None) -> ImportWriterFactory:
     """A factory of `RecorderWriter`s inserting in chunks of `chunk` events (or in one)."""
-    return lambda recorder, snapshots, steps: RecorderWriter(recorder, snapshots, chunk)
+    return lambda mapper, recorder, snapshots, steps: RecorderWriter(
+        mapper, recorder, snapshots, chunk
+    )

@@ -295,8 +295,7 @@ class AccordApplication(Application[uuid.UUID]):
     ) -> tuple[uuid.UUID, int]:
         first = self._instants(len(steps))  # one clock read for the whole import
         snapshots = self.snapshots.recorder if self.snapshots is not None else None
-        writer = self.import_writer(self.recorder, snapshots, len(steps))
-        to_stored = self.mapper.to_stored_event
+        writer = self.import_writer(self.mapper, self.recorder, snapshots, len(steps))
         try:
             partnership = judge_steps(
                 steps,
@@ -304,12 +303,11 @@ class AccordApplication(Application[uuid.UUID]):
                 first=first,
                 sealer=self.sealer,
                 progress=progress,
-                emit=lambda events: writer.write([to_stored(e) for e in events]),
+                emit=writer.write,
             )
-            writer.write([to_stored(e) for e in partnership.collect_events()])
+            writer.write(partnership.collect_events())
             # The whole history's snapshot, saved with it: no one reads it back in full.
-            snapshot = to_stored(Snapshot.take(partnership)) if snapshots else None
-            last = writer.commit(snapshot)
+            last = writer.commit(Snapshot.take(partnership) if snapshots else None)
         except BaseException:
             writer.abort()
             raise

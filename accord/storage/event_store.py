@@ -6,6 +6,10 @@ never loads psycopg (a tenth of a second at every start of the command line).
 
 from __future__ import annotations
 
+import uuid
+
+from eventsourcing.persistence import Mapper
+
 from accord.application.importing import recorder_writer
 from accord.application.service import AccordApplication
 from accord.settings import Database, audit_key
@@ -33,6 +37,16 @@ def open_application(database: Database, key: bytes | None = None) -> AccordAppl
         mapper=mapper_with(encode_event_state, encode_snapshot_state),
         import_writer=writer,
     )
+
+
+def import_mapper(path: str) -> Mapper[uuid.UUID]:
+    """The mapper of the application `open_application` opens on the SQLite file `path`
+    (for the writer process of a large import, `storage.sqlite_writer`)."""
+    app = open_application(Database(url=f"sqlite:///{path}", kind="sqlite", path=path), b"-")
+    try:
+        return app.mapper
+    finally:
+        app.close()
 
 
 def open_views(database: Database) -> ViewDatabase:

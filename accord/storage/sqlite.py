@@ -14,16 +14,19 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
     AggregateRecorder,
     IntegrityError,
+    Mapper,
     OperationalError,
-    StoredEvent,
 )
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from accord.application.importing import ImportWriter, ImportWriterFactory, RecorderWriter
-from accord.storage.sqlite_writer import ABORT
+from accord.domain.partnership import PartnershipEvent
+from accord.storage.mapper import EventMapper
+from accord.storage.sqlite_writer import ABORT, END, row_of, write_frame
 from accord.storage.views import ViewDatabase
 
 
@@ -68,20 +71,24 @@ def import_writer(path: str, parallel_from: int = PARALLEL_IMPORT_STEPS) -> Impo
     import of at least `parallel_from` steps, else eventsourcing's recorders once judged."""
 
     def build(
-        recorder: AggregateRecorder, snapshots: AggregateRecorder | None, steps: int
+        mapper: Mapper[uuid.UUID],
+        recorder: AggregateRecorder,
+        snapshots: AggregateRecorder | None,
+        steps: int,
     ) -> ImportWriter:
         in_file = path not in ("", ":memory:") and not path.startswith("file::memory:")
         if (
             steps < parallel_from
             or not in_file
+            or not isinstance(mapper, EventMapper)  # the child maps as `import_mapper`
+            or mapper.cipher is not None
+            or mapper.compressor is not None
             or not isinstance(recorder, SQLiteAggregateRecorder)
             or not isinstance(snapshots, SQLiteAggregateRecorder | None)
         ):
-            return RecorderWriter(recorder, snapshots)
-        statements = [recorder.insert_events_statement]
-        if snapshots is not None:
-            statements.append(snapshots.insert_events_statement)
-        return WriterProcess(path, *statements)
+            return RecorderWriter(mapper, recorder, snapshots)
+        snapshot_statement = snapshots.insert_events_statement if snapshots else ""
+        return WriterProcess(path, recorder.insert_events_statement, snapshot_statement, mapper)
 
     return build
 
@@ -90,20 +97,24 @@ _CHILD = "import sys; from accord.storage.sqlite_writer import main; main(*sys.a
 
 
 class WriterProcess:
-    """A second process that inserts an import's events, in one transaction, while this
-    one judges the rest: judging is Python on one core, SQLite's insert (eventsourcing's
-    own statement, into its table) runs on the other. The transaction takes the store's
-    write lock at the start and commits only on `commit`; `abort`, a failure on either
-    side, or this process's end rolls it back, so a refused or broken import records
-    nothing. Other writers wait for the lock meanwhile (the busy timeout), as they wait
-    for any import's one transaction.
+    """A second process that maps and inserts an import's events, in one transaction,
+    while this one judges the rest: judging is Python on one core; mapping the events
+    (the store's own mapper, `event_store.import_mapper`) and SQLite's insert
+    (eventsourcing's statement, into its table) run on the other. The transaction takes
+    the store's write lock at the start and commits only on `commit`; `abort`, a failure
+    on either side, or this process's end rolls it back, so a refused or broken import
+    records nothing. Other writers wait for the lock meanwhile (the busy timeout), as
+    they wait for any import's one transaction.
 
     A plain subprocess (this interpreter, `-c`, `sqlite_writer.main`), not
     multiprocessing: its spawn would run the importing program's main module again, and
-    a fork copies a threaded process. Rows and answers go over its stdin and stdout,
-    pickled."""
+    a fork copies a threaded process. The events go over its stdin, pickled (a third of
+    the time of mapping them here), its answer over its stdout."""
 
-    def __init__(self, path: str, statement: str, snapshot_statement: str = "") -> None:
+    def __init__(
+        self, path: str, statement: str, snapshot_statement: str, mapper: Mapper[uuid.UUID]
+    ) -> None:
+        self._mapper = mapper
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
@@ -121,22 +132,12 @@ class WriterProcess:
         self._rows: IO[bytes] = self._process.stdin
         self._answers: IO[bytes] = self._process.stdout
 
-    def write(self, stored: Sequence[StoredEvent]) -> None:
-        self._send([self._row(s) for s in stored])
+    def write(self, events: Sequence[PartnershipEvent]) -> None:
+        self._send(list(events))
 
-    @staticmethod
-    def _row(stored: StoredEvent) -> tuple[Any, ...]:
-        """The parameters of eventsourcing's insert statement for an event."""
-        originator_id = stored.originator_id
-        return (
-            originator_id.hex if isinstance(originator_id, uuid.UUID) else originator_id,
-            stored.originator_version,
-            stored.topic,
-            stored.state,
-        )
-
-    def commit(self, snapshot: StoredEvent | None) -> int:
-        self._send(None if snapshot is None else self._row(snapshot))
+    def commit(self, snapshot: Snapshot | None) -> int:
+        row = None if snapshot is None else row_of(self._mapper.to_stored_event(snapshot))
+        self._send((END, row))
         answer = self._answer()
         self._end()
         if answer[0] != "committed":
@@ -146,14 +147,12 @@ class WriterProcess:
     def abort(self) -> None:
         if self._process.returncode is None:  # not ended already by a failure
             with suppress(OSError, ValueError):
-                pickle.dump(ABORT, self._rows)
-                self._rows.flush()
+                write_frame(self._rows, ABORT)
             self._end()
 
     def _send(self, message: Any) -> None:
         try:
-            pickle.dump(message, self._rows, protocol=pickle.HIGHEST_PROTOCOL)
-            self._rows.flush()
+            write_frame(self._rows, message)
         except OSError:  # the writer has gone: its answer says why
             answer = self._answer()
             self._end()

@@ -99,7 +99,9 @@ def test_the_writer_process_records_what_the_importing_process_would(
     pid, _ = runtime.app.import_steps(steps, actor="importer")
     alone = Runtime.open(f"sqlite:///{tmp_path / 'alone.db'}")
     try:
-        assert isinstance(alone.app.import_writer(alone.app.recorder, None, 1), RecorderWriter)
+        assert isinstance(
+            alone.app.import_writer(alone.app.mapper, alone.app.recorder, None, 1), RecorderWriter
+        )
         other, _ = alone.app.import_steps(steps, actor="importer")
         ours = [vars(e) for e in runtime.app.stored_events(pid)]
         theirs = [vars(e) for e in alone.app.stored_events(other)]
@@ -194,12 +196,33 @@ def test_small_imports_and_memory_stores_are_written_by_the_importing_process(
     runtime = Runtime.open(f"sqlite:///{path}")
     try:
         build = runtime.app.import_writer
-        recorder = runtime.app.recorder
-        assert isinstance(build(recorder, None, 19_999), RecorderWriter)
-        writer = build(recorder, None, 20_000)
+        mapper, recorder = runtime.app.mapper, runtime.app.recorder
+        assert isinstance(build(mapper, recorder, None, 19_999), RecorderWriter)
+        writer = build(mapper, recorder, None, 20_000)
         assert isinstance(writer, WriterProcess)
         writer.abort()
     finally:
         runtime.close()
     memory = import_writer(database_from_url("sqlite:///:memory:").path, parallel_from=1)
-    assert isinstance(memory(recorder, None, 50_000), RecorderWriter)
+    assert isinstance(memory(mapper, recorder, None, 50_000), RecorderWriter)
+
+
+def test_an_error_in_the_writer_process_is_raised_by_the_import(path: Path) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    runtime = Runtime.open(f"sqlite:///{path}")
+    try:
+        app = runtime.app
+        partnership = app.partnership(
+            app.execute(
+                "formPartnership", {"name": "Riverside", "purpose": "Care"}, actor="alice"
+            ).partnership_id
+        )
+        writer = WriterProcess(str(path), "INSERT INTO nowhere VALUES (?,?,?,?)", "", app.mapper)
+        writer.write(list(app.stored_events(partnership.id)))
+        with pytest.raises(OperationalError, match="no such table: nowhere"):
+            writer.commit(None)
+        assert writer._process.returncode == 0
+        assert stored_rows(path) == (1, 0)
+    finally:
+        runtime.close()
