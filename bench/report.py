@@ -28,6 +28,8 @@ TARGETS = {
     "command_latency_growth": "one command at version ~10,000 / at version ~100 (warm)",
     "series_ratio": "healthSeries of 48 monthly samples / one health call (10,000 events)",
     "rebuild_ratio": "projector rebuild events/s / reading and decoding the log alone",
+    "xlsx_import_ratio": "`accord import` time of 10,000 entries as a JSON steps file / "
+    "the same entries as a workbook",
     "health_http_ratio": "GraphQL `health` req/s / plain Starlette endpoint, 20 connections",
     "timeline_http_ratio": "GraphQL `timeline` (5,000 events) time / plain endpoint time",
     "history_http_ratio": "GraphQL `history(first: 500)` time / plain endpoint time",
@@ -99,36 +101,31 @@ Profiles behind the write-side targets, taken with py-spy, cProfile or `/proc`'s
 per-thread CPU counters on the same workloads outside `make bench` (the percentages are
 shares of the samples; they move from run to run).
 
-- **`accord import` (SQLite, 40,000 events).** Judging is about 60% of the time:
-  `Partnership.record` 48% (the hash chain 17%, of which the data's canonical JSON 6%
-  and the two instants' text 5%; event ids 3%; the HMAC seal 2%; timeline checks and
-  the state update 10%), reading the fields 8%. Saving is about 37%: writing each
-  event's state 11%, SQLite's insert 10%, the commit 4%. The baseline does only the
-  saving, with eventsourcing's (slower) mapper, so the ratio sits near 0.5 and moves
-  with the disk: the baseline's 1,000 commits make it the noisier side. What would move
-  it further: the canonical JSON and instants written in C, and judging compiled per
-  event type. A later cProfile of a 20,000-event import agrees (judging half the time,
-  writing the events' state a fifth, SQLite's insert a ninth) and finds the snapshot
-  taken at the end encoded by eventsourcing's standard-library JSON transcoder, about
-  4% of the import: a candidate for orjson. Since one run measured 0.496, the target is
-  the median of seven rounds' ratios, each round measuring both sides back to back.
-  On this machine today the baseline saves about 32,000-37,000 events/s (14,000 in the
-  run of the stop before issue 13: its commits are cheap here now), so the ratio is
-  judging and encoding against eventsourcing's encoding alone, and it misses: the code
-  from before issue 13 measured 0.39 here under load; `make bench` on a quiet machine
-  gave today's code 0.438 and 0.462 in two runs (rounds from 0.42 to 0.49; medians
-  16,800 and 19,300 against 38,400 and 40,800 events/s). Per event, wall-clock under
-  load, about 75 us against the baseline's 28: judging 37-48 us of CPU (it grows with
-  the history, as backdated entries refold their timelines): the hash chain about 13
-  (the data's canonical JSON 4, the two instants' text 2), timeline checks and the state
-  update about 8, reading the fields about 4, the HMAC seal 1-3, the rest of `record`
-  and the import loop about 10; saving 17-23: each event's state about 7, SQLite's
-  insert 10-12 (the baseline pays it too), the snapshot about 2. Issue 13 fixed a
-  regression it had brought (`timelines.removal`: a retraction no longer copies whole
-  timelines), folds a backdated entry's timeline once instead of twice, and writes the
-  import's snapshot with orjson; reaching 0.5 needs judging near 30 us an event, which
-  in plain Python means the canonical JSON and instants written per event type from the
-  types the field readers guarantee, or in C.
+- **`accord import` (SQLite, 100,000 events).** The target is the median of seven
+  rounds' ratios, each round measuring both sides back to back (one run once measured
+  0.496 against 0.5). The baseline only saves: eventsourcing's mapper and its SQLite
+  insert, about 25 us an event here (38,000-42,000 events/s). Before this stop the
+  import took about 55-60 us an event in one process (ratio 0.44-0.47): judging about
+  40 us of CPU (the hash chain about 13 of it: the standard library's C encoder 6 for
+  the data's canonical JSON, the two instants 2), writing each event's stored state
+  about 7, SQLite's insert 7-10, the snapshot about 4. Two changes took it past 0.5:
+  (1) the hash chain's canonical JSON and its instants are written by orjson (a tenth
+  of the encoder's time for the JSON, half of `isoformat()`'s for the instants; the
+  property tests against the `rfc8785` package found an integral float past 2**53 that
+  the old fast path wrote wrongly, now left to `rfc8785`): the hash from about 8.7 to
+  4.5 us; (2) from 20,000 steps a second process writes the import
+  (`storage/sqlite.py`, `WriterProcess`): the importing process pickles each 2,000
+  judged events to it (about 4 us an event), and it maps them with the store's own
+  mapper and inserts them in one transaction, on the other core, while the next ones
+  are judged; the snapshot goes into the same transaction. Measured on a quiet moment
+  (seven rounds): 0.528 with the writer process mapping in the importing process,
+  0.58 with the mapping moved to the writer (rounds 0.48-0.61); `make bench` then
+  measured 0.587 (rounds 0.551-0.613; medians 25,400 against 43,100 events/s). What is
+  left on the
+  importing process, per event: judging about 30 us of CPU (reading the fields about 4,
+  timeline checks and the state update about 6, the hash about 4.5, the seal 1.5, the
+  rest of `record` and the loop), pickling about 4, the snapshot's encoding about 2,
+  and the wait for the writer's commit (its fsync and WAL checkpoint, 0.1-0.3 s).
 - **API mutations on PostgreSQL (team deployment).** Every operation takes one path:
   strawberry's HTTP view, its extensions, argument conversion and resolver, and
   `AccordExecutionContext`. Measured with `/proc`'s per-thread CPU counters at 16 clients
