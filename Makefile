@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench fuzz schema assets lock clean
+.PHONY: run test check bench fuzz schema assets lock clean screenshots
 
 # Python packages come from requirements/dev.txt, locked with hashes (`make lock`).
 $(STAMP): pyproject.toml requirements/dev.txt
@@ -44,6 +44,9 @@ run: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -q
+
+screenshots: $(STAMP) $(NODE_STAMP)  # docs/screenshot.png and docs/recording-form.png
+	ACCORD_UPDATE_DOCS=1 $(BIN)/pytest -q tests/browser -k screenshot
 
 check: $(STAMP)
 	$(BIN)/ruff check accord tests bench

@@ -7,6 +7,7 @@ browser download of its own. When it is missing the tests fail, not skip: CI ins
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_STEPS = ROOT / "accord" / "demo" / "demo.steps.json"
 VENDOR = ROOT / "accord" / "web" / "static" / "vendor"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def docs_image(name: str, tmp_path: Path) -> Path:
+    """Where a test saves a picture of the page: docs/NAME under `make screenshots`
+    (ACCORD_UPDATE_DOCS=1), else a temporary file, so a test run leaves the tree clean."""
+    if os.environ.get("ACCORD_UPDATE_DOCS") == "1":
+        target = ROOT / "docs" / name
+        target.parent.mkdir(exist_ok=True)
+        return target
+    return tmp_path / name
+
+
 VIEWPORT = {"width": 1400, "height": 900}
 SECTIONS = ("#health", "#timeline-section", "#trends", "#decisions")
 

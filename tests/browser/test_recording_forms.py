@@ -4,12 +4,13 @@ idempotency, version conflicts, and live updates, against a real server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.browser.conftest import AXE, ROOT, Demo, Watched, watch
+from tests.browser.conftest import AXE, Demo, Watched, docs_image, watch
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 VERSION = "query ($id: ID!) { partnership(id: $id) { version } }"
@@ -1029,7 +1030,7 @@ def test_every_form_records_reads_back_and_passes_axe_after_success(
 
 
 def test_a_screenshot_of_a_form_with_an_error_is_saved_for_the_docs(
-    forms_page: Watched, partnership: str
+    forms_page: Watched, partnership: str, tmp_path: Path
 ) -> None:
     page = forms_page.page
     form = open_form(page, "recordDecision", "#decisions")
@@ -1038,7 +1039,7 @@ def test_a_screenshot_of_a_form_with_an_error_is_saved_for_the_docs(
     form.locator("[name=method]").select_option("CONSENSUS")
     form.locator("button[type=submit]").click()
     expect(form.locator("[data-error-for=decidedBy]")).not_to_be_empty()
-    target = ROOT / "docs" / "recording-form.png"
+    target = docs_image("recording-form.png", tmp_path)
     page.locator("#record-dialog").screenshot(path=str(target))
     assert target.stat().st_size > 20_000
     assert forms_page.errors == []

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import AXE, ROOT, Demo, Watched, watch
+from tests.browser.conftest import AXE, Demo, Watched, docs_image, watch
 
 STATUS_LABELS = {
     "GREEN": "Green",
@@ -419,7 +419,7 @@ def test_axe_finds_no_wcag_2_2_a_or_aa_violations(chromium: Browser, demo: Demo)
 
 
 def test_a_screenshot_of_the_demo_page_is_saved_for_the_docs(
-    browser_page: Watched, demo: Demo
+    browser_page: Watched, demo: Demo, tmp_path: Path
 ) -> None:
     open_demo(browser_page, demo, "&asOf=2025-06-30")
     page = browser_page.page
@@ -429,8 +429,7 @@ def test_a_screenshot_of_the_demo_page_is_saved_for_the_docs(
         "(() => { const r = document.querySelector('#trends').getBoundingClientRect();"
         " return Math.ceil(r.bottom + window.scrollY) + 16; })()"
     )
-    target = ROOT / "docs" / "screenshot.png"
-    target.parent.mkdir(exist_ok=True)
+    target = docs_image("screenshot.png", tmp_path)
     page.screenshot(
         path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": bottom}
     )
