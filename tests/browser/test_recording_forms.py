@@ -1396,3 +1396,63 @@ def test_every_form_passes_axe_empty_and_with_errors(
     assert version(demo, partnership) == before
     assert partnerships_count(demo) == formed_before  # nor was a partnership formed
     assert forms_page.errors == []
+
+
+def test_every_form_opens_is_filled_in_order_and_closes_from_the_keyboard(
+    forms_page: Watched, demo: Demo, partnership: str
+) -> None:
+    """Each of the 19 forms: Enter on its button opens it with the focus inside; Tab
+    reaches every one of its controls, in the order they are shown, without leaving the
+    dialog; Escape closes it and gives the focus back to the button."""
+    page = forms_page.page
+    mutate(demo, "setGoal", {"partnershipId": partnership, "goalId": "g1", "statement": "Home"})
+    joined = events(demo, partnership)[1]["id"]
+    page.goto(f"{demo.url}?partnership={partnership}&event={joined}")
+    page.locator(f"#event-details[data-event-id='{joined}'] [data-open-form]").wait_for()
+    page.wait_for_selector("#health[aria-busy=false]")
+    expect(goal_card(page).locator("li[data-goal-id=g1]")).to_be_visible()
+    page.locator("#people summary").click()
+    catalogue = demo.server.client.get("/forms.json").json()
+    checked = []
+    for kind in catalogue["kinds"]:
+        mutation = kind["mutation"]
+        opener = page.locator(
+            "#new-partnership"
+            if mutation == "formPartnership"
+            else f"[data-open-form={mutation}]:visible"
+        ).first
+        opener.focus()
+        page.keyboard.press("Enter")
+        form = page.locator(f"#record-dialog form[data-mutation={mutation}]")
+        form.wait_for()
+        expect(form).not_to_have_attribute("aria-busy", "true")
+        assert active(page)["inDialog"], f"{mutation}: the focus is not in the form"
+        controls: list[str] = form.evaluate(
+            """f => [...f.querySelectorAll('[name]')]
+                 .filter(c => !c.disabled && c.type !== 'hidden' && c.offsetParent !== null)
+                 .map(c => c.name + '=' + (c.type === 'checkbox' ? c.value : ''))"""
+        )
+        reached: list[str] = []
+        for _ in range(len(controls) * 2 + 10):
+            focused = page.evaluate(
+                """() => { const a = document.activeElement;
+                     return {inDialog: Boolean(a.closest('#record-dialog')),
+                             outside: a !== document.body && !a.closest('#record-dialog'),
+                             key: a.name ? a.name + '=' + (a.type === 'checkbox' ? a.value : '')
+                                         : null}; }"""
+            )
+            # Past the last control the browser's own toolbar may take the focus (the
+            # page behind a modal dialog is inert): never the page's other controls.
+            assert not focused["outside"], f"{mutation}: Tab left the dialog for the page"
+            if focused["key"] in controls and focused["key"] not in reached:
+                reached.append(focused["key"])
+            page.keyboard.press("Tab")
+        assert reached == controls, f"{mutation}: Tab reached {reached} of {controls}"
+        page.keyboard.press("Escape")
+        expect(page.locator("#record-dialog")).not_to_have_attribute("open", "")
+        assert page.evaluate("el => document.activeElement === el", opener.element_handle()), (
+            f"{mutation}: the focus did not go back to the form's button"
+        )
+        checked.append(mutation)
+    assert len(checked) == 19
+    assert forms_page.errors == []
