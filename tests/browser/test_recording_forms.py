@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
@@ -495,6 +496,21 @@ def test_an_entry_recorded_in_one_browser_appears_in_another_without_reloading(
         )["partnership"]["timeline"]["items"]
         expect(watcher.page.locator("#timeline-section")).to_have_attribute(
             "data-item-count", str(len(items)), timeout=3_000
+        )
+        # and one recorded by an import (a CSV sheet uploaded, as `accord import` reads it)
+        sheet = (
+            "occurredAt,title,category,method,decidedBy\n"
+            "2025-03-01,Imported live,DELIVERY,VOTE,p2\n"
+        )
+        answer = httpx.post(
+            f"{demo.server.url}/partnerships/{partnership}/import",
+            files={"file": ("decisions.csv", sheet.encode(), "text/csv")},
+            data={"kind": "recordDecision"},
+            timeout=30,
+        )
+        assert answer.status_code == 200 and answer.json()["recorded"] == 1, answer.text
+        watcher.page.locator("#decisions-table").get_by_text("Imported live").wait_for(
+            timeout=3_000
         )
         assert recorder.errors == [] and watcher.errors == []
     finally:
