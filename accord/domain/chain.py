@@ -105,39 +105,35 @@ def _plain(value: Any) -> Any:
     if kind is str or value is None or kind is bool:
         return value
     if kind is dict:
-        changed = None
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str or not key.isascii():
                 raise _NotPlain
-            of = type(item)
-            if of is str or item is None or of is bool:
+        slots: Any = value.items()
+    elif kind is list or kind is tuple:
+        slots = enumerate(value)
+    else:
+        return _plain_number(value)
+    changed: Any = None
+    for slot, item in slots:
+        of = type(item)
+        if of is str or item is None or of is bool:
+            continue
+        if of is int:  # checked here: most numbers are small integers
+            if -_SAFE_INTEGER < item < _SAFE_INTEGER:
                 continue
-            if of is int:
-                if -_SAFE_INTEGER < item < _SAFE_INTEGER:
-                    continue
-                raise _NotPlain
-            plain = _plain(item)
-            if plain is not item:
-                if changed is None:
-                    changed = dict(value)
-                changed[key] = plain
-        return value if changed is None else changed
-    if kind is list or kind is tuple:
-        items = None
-        for index, item in enumerate(value):
-            of = type(item)
-            if of is str or item is None or of is bool:
-                continue
-            if of is int:
-                if -_SAFE_INTEGER < item < _SAFE_INTEGER:
-                    continue
-                raise _NotPlain
-            plain = _plain(item)
-            if plain is not item:
-                if items is None:
-                    items = list(value)
-                items[index] = plain
-        return value if items is None else items
+            raise _NotPlain
+        plain = _plain(item)
+        if plain is not item:
+            if changed is None:
+                changed = dict(value) if kind is dict else list(value)
+            changed[slot] = plain
+    return value if changed is None else changed
+
+
+def _plain_number(value: Any) -> Any:
+    """A number as JCS writes it (an integral float as an int); raises _NotPlain for
+    anything else, or a number outside the ranges where orjson and JCS agree."""
+    kind = type(value)
     if kind is int:
         if -_SAFE_INTEGER < value < _SAFE_INTEGER:
             return value
