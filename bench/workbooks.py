@@ -38,6 +38,7 @@ def write_workbook(path: Path, steps: list[dict[str, Any]]) -> None:
     book.remove(book.active)
     by_mutation = {sheet.kind.mutation: sheet for sheet in SHEETS}
     sheets = {}
+    rows = dict.fromkeys(by_mutation, 1)  # the last row written in each sheet
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.title)
         ws.append([column.label for column in sheet.columns])
@@ -46,7 +47,7 @@ def write_workbook(path: Path, steps: list[dict[str, Any]]) -> None:
         sheet = by_mutation[step["mutation"]]
         ws = sheets[step["mutation"]]
         given = step["input"]
-        number = ws.max_row + 1
+        number = rows[step["mutation"]] = rows[step["mutation"]] + 1
         for index, column in enumerate(sheet.columns, start=1):
             value = given.get(column.name)
             if column.name == "shares" and value is not None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
+from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import IntegrityError
 
 from accord.application.idempotency import fingerprint
@@ -43,6 +44,8 @@ from accord.domain.instants import format_instant, to_micros
 from accord.domain.partnership import Partnership, PartnershipEvent, Sealer, id_text
 from accord.projections.cell_text import unescape_formula
 
+EMIT_EVERY = 500
+"""Recorded events are handed on in batches of about this many as judging goes on."""
 REFUSAL_LIMIT = 50
 """At most this many refusals are reported (and judging stops there)."""
 
@@ -309,13 +312,15 @@ def judge_rows(
     stored_event: Callable[[int], PartnershipEvent] | None = None,
     form_sheet: str = PARTNERSHIP_FORMED.mutation,
     enforce_access: bool = True,
+    emit: Callable[[list[PartnershipEvent]], None] | None = None,
 ) -> Judged:
     """Judge every row: the partnership (`partnership`, as stored, or a new one formed
     by the workbook's one partnership row) with the rows' entries recorded on it,
     pending; raises WorkbookRefused with every refusal found. Row i is recorded at
     `first` + i microseconds; `stored_event(position)` reads an event a retraction
     names; `form_sheet` is the sheet that forms a partnership (where its absence is
-    pointed at)."""
+    pointed at); `emit` is given the recorded events every `EMIT_EVERY` as judging goes
+    on (the rest stay pending on the partnership)."""
     judging = _Judging(actor, first, zone, sealer, stored_event, enforce_access)
     forming = [row for row in rows if not row.kind.in_partnership]
     entries = [row for row in rows if row.kind.in_partnership]
@@ -348,6 +353,8 @@ def judge_rows(
         raise WorkbookRefused(judging.refusals)
     for _, _, _, row, raw in ordered:
         _record(partnership, row, raw, judging, summaries)
+        if emit is not None and len(partnership.pending_events) >= EMIT_EVERY:
+            emit(partnership.collect_events())
     if judging.refusals:
         raise WorkbookRefused(judging.refusals)
     return Judged(partnership, summaries)
@@ -452,7 +459,7 @@ def import_rows(
     form_sheet: str = PARTNERSHIP_FORMED.mutation,
     enforce_access: bool = True,
 ) -> tuple[uuid.UUID, Judged]:
-    """Judge every row, then record them all in one save (nothing on a dry run): a new
+    """Judge every row, and record them all or none (nothing on a dry run): a new
     partnership, or entries added to `partnership_id`, which the actor must have a role
     in (raises DomainError NOT_FOUND otherwise, as the API does). Raises WorkbookRefused
     with every refusal found, or VersionConflict when someone recorded in the meantime;
@@ -479,26 +486,41 @@ def import_rows(
             assert partnership_id is not None
             return next(app.stored_events(partnership_id, after=position - 1))
 
-        judged = judge_rows(
-            rows,
-            partnership=stored,
-            actor=actor,
-            first=now,
-            zone=zone,
-            sealer=app.sealer,
-            stored_event=stored_event,
-            form_sheet=form_sheet,
-            enforce_access=enforce_access,
+        # The entries go to the service's import writer as they are judged (on SQLite
+        # a large import is inserted by a second process meanwhile; on PostgreSQL in
+        # chunks), committed with the whole history's snapshot, or rolled back.
+        snapshots = app.snapshots.recorder if app.snapshots is not None else None
+        writer = (
+            None if dry_run else app.import_writer(app.mapper, app.recorder, snapshots, len(rows))
         )
-        partnership = judged.partnership
-        if dry_run:
-            return partnership.id, judged
         before = stored.version if stored is not None else 0
         try:
-            app.save(partnership)
+            judged = judge_rows(
+                rows,
+                partnership=stored,
+                actor=actor,
+                first=now,
+                zone=zone,
+                sealer=app.sealer,
+                stored_event=stored_event,
+                form_sheet=form_sheet,
+                enforce_access=enforce_access,
+                emit=writer.write if writer is not None else None,
+            )
+            partnership = judged.partnership
+            if writer is None:
+                return partnership.id, judged
+            writer.write(partnership.collect_events())
+            writer.commit(Snapshot.take(partnership) if snapshots is not None else None)
         except IntegrityError:
-            latest = app.partnership(partnership.id).version
+            if writer is not None:
+                writer.abort()
+            latest = app.partnership(partnership_id).version if partnership_id else 0
             raise VersionConflict(before, latest) from None
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
         for listener in list(app.listeners):
             listener()
         return partnership.id, judged

@@ -302,8 +302,10 @@ def sheet_rows(
             moment = from_excel(number, epoch)
         except (OverflowError, ValueError):
             return CellError(f"a date out of range ({raw})")
-        if not isinstance(moment, datetime):  # pragma: no cover - a date style gives one
-            return number
+        if not isinstance(moment, datetime):  # a serial below 1: a time of day
+            if not book.epoch_1904:
+                return CellError("a time of day without a date")
+            moment = datetime.combine(epoch.date(), moment)  # 1904-01-01 is day 0
         return moment.date() if shown == "date" else moment
 
     parser = _parser(start, end, collect)

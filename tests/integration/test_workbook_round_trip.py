@@ -254,3 +254,16 @@ def test_the_xlsx_export_has_its_registers_and_a_monthly_health_series(
     header = health[0]
     assert "power.decisionCount" in header and "trust.index" in header
     assert health[-1][header.index("power.decisionCount")] == 1
+
+
+def test_a_workbook_imports_on_postgresql_too(tmp_path: Path, postgres_url: str) -> None:
+    entries = _dated()
+    path = _workbook(tmp_path / "one.xlsx", entries)
+    code, out = accord("import", str(path), "--database", postgres_url)
+    assert code == 0, out
+    pid = out.strip()
+    _, lines = accord("export", pid, "--database", postgres_url)
+    events = [json.loads(line) for line in lines.splitlines()]
+    for (_, given), event in zip(entries, events, strict=True):
+        _same(given, event)
+    assert accord("verify", pid, "--database", postgres_url) == (0, f"{pid} valid {len(entries)}\n")

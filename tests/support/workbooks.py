@@ -41,8 +41,9 @@ def fill(
         sheet = BY_MUTATION[mutation]
         ws = book[sheet.title]
         places = {column.name: index for index, column in enumerate(sheet.columns, start=1)}
+        number = ws.max_row
         for entry in entries:
-            number = ws.max_row + 1
+            number += 1
             for name, value in entry.items():
                 cell = ws.cell(row=number, column=places[name])
                 cell.value = value
