@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import math
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -140,6 +140,7 @@ class Judged:
 
     partnership: Partnership
     sheets: dict[str, SheetSummary] = field(default_factory=dict)
+    """In the workbook's order of sheets."""
 
 
 # ------------------------------------------------------------------ cell values
@@ -302,7 +303,7 @@ class _Judging:
 
 
 def judge_rows(
-    rows: Iterable[Row],
+    rows: Sequence[Row],
     *,
     partnership: Partnership | None,
     actor: str,
@@ -357,7 +358,9 @@ def judge_rows(
             emit(partnership.collect_events())
     if judging.refusals:
         raise WorkbookRefused(judging.refusals)
-    return Judged(partnership, summaries)
+    order = {row.sheet: (row.sheet_index, row.sheet) for row in rows}
+    in_sheet_order = sorted(summaries, key=lambda sheet: order.get(sheet, (0, sheet)))
+    return Judged(partnership, {sheet: summaries[sheet] for sheet in in_sheet_order})
 
 
 def _form(

@@ -441,3 +441,23 @@ def test_workbook_flags_are_refused_for_a_steps_file(
     steps = tmp_path / "s.steps.json"
     steps.write_text('{"steps": []}')
     assert accord("import", str(steps), flag, "--database", sqlite_url)[0] == 2
+
+
+def test_a_dry_run_lists_the_sheets_in_the_workbook_s_order(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    # The check-in (a later sheet) happened before the decision, and is judged first.
+    check_in = {
+        "occurredAt": "2024-01-20",
+        "respondentId": "city",
+        "reliability": 4,
+        "openness": 4,
+        "respect": 4,
+        "sharedOwnership": 4,
+    }
+    path = base(tmp_path, recordDecision=[DECISION], recordTrustCheckIn=[check_in])
+    code, out = accord("import", str(path), "--dry-run", "--database", sqlite_url)
+    assert (code, out.splitlines()[2:]) == (
+        0,
+        ["Record a decision: 1 entry, 2024-02-01", "Check in: 1 entry, 2024-01-20"],
+    )
