@@ -1,5 +1,6 @@
 """The Starlette application: /graphql, /healthz, /forms.json, workbook uploads
-(/partnerships/{id}/import), the home page and static assets."""
+and downloads (/partnerships/{id}/import, /partnerships/{id}/export.xlsx,
+/registers.xlsx), the home page and static assets."""
 
 from __future__ import annotations
 
@@ -24,7 +25,15 @@ from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
 from accord.web.forms import describe
 from accord.web.request_ids import RequestIds
-from accord.web.uploads import IMPORT_PATH, MAX_UPLOAD_BYTES, import_endpoint
+from accord.web.uploads import (
+    EXPORT_PATH,
+    IMPORT_PATH,
+    MAX_UPLOAD_BYTES,
+    TEMPLATE_PATH,
+    export_endpoint,
+    import_endpoint,
+    template_endpoint,
+)
 from accord.web.view import AccordGraphQL, TokenCheck
 
 STATIC = Path(__file__).with_name("static")
@@ -130,6 +139,13 @@ def create_app(
     routes = [
         Route("/", home, name="home"),
         Route(IMPORT_PATH, upload, name="import", methods=["POST"]),
+        Route(
+            EXPORT_PATH,
+            export_endpoint(runtime, auth=auth, check_token=check_token),
+            name="export",
+            methods=["GET"],
+        ),
+        Route(TEMPLATE_PATH, template_endpoint(), name="template", methods=["GET"]),
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),

@@ -1,5 +1,7 @@
-"""`POST /partnerships/{id}/import`: a registers workbook (or one sheet of it as CSV)
-uploaded to add entries to a partnership, judged as `accord import` judges it.
+"""Workbooks over HTTP: `POST /partnerships/{id}/import`, a registers workbook (or one
+sheet of it as CSV) uploaded to add entries to a partnership, judged as `accord import`
+judges it; `GET /partnerships/{id}/export.xlsx` (`accord export --format xlsx`, for a
+VIEWER or above); `GET /registers.xlsx`, the template (no partnership data: no token).
 
 The body is `multipart/form-data` with the file in the part `file` (`.xlsx`, or `.csv`
 with the part `kind` naming its kind of entry); `?dryRun=true` judges and records
@@ -19,8 +21,11 @@ UNSUPPORTED_MEDIA_TYPE.
 
 from __future__ import annotations
 
+import io
+import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import PurePath
@@ -32,11 +37,13 @@ from starlette.responses import JSONResponse, Response
 
 from accord.application.workbooks import Judged, Row, WorkbookRefused, import_rows
 from accord.domain.errors import DomainError, VersionConflict
+from accord.domain.instants import InstantError, parse_instant
 from accord.domain.values import AccessRole
 from accord.graphql.context import Services
 from accord.threads import in_worker_thread
-from accord.web.registers import SHEETS
+from accord.web.registers import SHEETS, write_template
 from accord.web.view import TokenCheck, bearer_token
+from accord.web.workbook_export import write_export
 from accord.web.workbook_files import Limits, MiB, UnreadableFile, read_csv, read_workbook
 
 UPLOAD_LIMITS = Limits(file_bytes=10 * MiB, unpacked_bytes=100 * MiB, rows=20_000)
@@ -44,6 +51,9 @@ UPLOAD_LIMITS = Limits(file_bytes=10 * MiB, unpacked_bytes=100 * MiB, rows=20_00
 MAX_UPLOAD_BYTES = UPLOAD_LIMITS.file_bytes + 64 * 1024
 """The body: the file and the form's other parts."""
 IMPORT_PATH = "/partnerships/{partnership_id}/import"
+EXPORT_PATH = "/partnerships/{partnership_id}/export.xlsx"
+TEMPLATE_PATH = "/registers.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -87,13 +97,10 @@ def import_endpoint(
     zone = ZoneInfo(time_zone)
 
     async def endpoint(request: Request) -> Response:
-        actor, enforce = "local", False
-        if auth:
-            token = bearer_token(request.headers.get("authorization"))
-            name = await in_worker_thread(check_token, token) if token and check_token else None
-            if not name:
-                return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
-            actor, enforce = name, True
+        who = await _actor(request, auth, check_token)
+        if who is None:
+            return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
+        actor, enforce = who
         try:
             pid = uuid.UUID(request.path_params["partnership_id"])
         except ValueError:
@@ -169,6 +176,86 @@ def import_endpoint(
     return endpoint
 
 
+async def _actor(
+    request: Request, auth: bool, check_token: TokenCheck | None
+) -> tuple[str, bool] | None:
+    """(actor, whether access is enforced), or None without a valid token."""
+    if not auth:
+        return "local", False
+    token = bearer_token(request.headers.get("authorization"))
+    name = await in_worker_thread(check_token, token) if token and check_token else None
+    return (name, True) if name else None
+
+
+def export_endpoint(
+    services: Services, *, auth: bool, check_token: TokenCheck | None
+) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K]`: the workbook."""
+
+    async def endpoint(request: Request) -> Response:
+        who = await _actor(request, auth, check_token)
+        if who is None:
+            return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
+        actor, enforce = who
+        try:
+            pid = uuid.UUID(request.path_params["partnership_id"])
+        except ValueError:
+            return _error(404, "NOT_FOUND", "unknown partnership")
+        now = datetime.now(UTC)
+        try:
+            as_of, known_at = (
+                parse_instant(request.query_params[name], end_of_day=True)
+                if request.query_params.get(name)
+                else now
+                for name in ("asOf", "knownAt")
+            )
+        except InstantError as error:
+            return _error(400, "BAD_REQUEST", str(error))
+
+        def build() -> Response:
+            try:
+                partnership = services.app.partnership(pid)
+            except DomainError:
+                return _error(404, "NOT_FOUND", "unknown partnership")
+            if enforce and partnership.role_of(actor) is None:
+                return _error(404, "NOT_FOUND", "unknown partnership")
+            events = services.reader.events(str(pid))
+            out = io.BytesIO()
+            write_export(out, events, as_of=as_of, known_at=known_at)
+            name = re.sub(r"[^a-z0-9]+", "-", partnership.name.casefold()).strip("-")
+            filename = f"{name[:60] or 'partnership'}-{as_of.date().isoformat()}.xlsx"
+            return Response(
+                out.getvalue(),
+                media_type=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+
+        return await in_worker_thread(build)
+
+    return endpoint
+
+
+def template_endpoint() -> Callable[[Request], Awaitable[Response]]:
+    """`GET /registers.xlsx`: the template, made once (it changes only with the server)."""
+    made: list[bytes] = []
+
+    async def endpoint(request: Request) -> Response:
+        if not made:
+            out = io.BytesIO()
+            await in_worker_thread(write_template, out)
+            made.append(out.getvalue())
+        return Response(
+            made[0],
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": 'attachment; filename="registers.xlsx"',
+                "Cache-Control": "public, max-age=300",
+            },
+        )
+
+    return endpoint
+
+
 def _read(filename: str, content: bytes, kind: str | None) -> list[Row]:
     name = PurePath(filename).name
     if name.casefold().endswith(".csv"):
@@ -199,4 +286,14 @@ def _refused(refused: WorkbookRefused) -> Response:
     )
 
 
-__all__ = ["IMPORT_PATH", "MAX_UPLOAD_BYTES", "UPLOAD_LIMITS", "form_parts", "import_endpoint"]
+__all__ = [
+    "EXPORT_PATH",
+    "IMPORT_PATH",
+    "MAX_UPLOAD_BYTES",
+    "TEMPLATE_PATH",
+    "UPLOAD_LIMITS",
+    "export_endpoint",
+    "form_parts",
+    "import_endpoint",
+    "template_endpoint",
+]

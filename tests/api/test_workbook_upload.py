@@ -222,3 +222,26 @@ def test_a_csv_sheet_is_uploaded_with_its_kind(world: tuple[SecuredServer, str, 
     answer = upload(server, pid, token, path, kind="recordDecision")
     assert answer.status_code == 200, answer.text
     assert answer.json()["recorded"] == 1
+
+
+def test_a_viewer_downloads_the_xlsx_export_and_anyone_the_template(
+    world: tuple[SecuredServer, str, Path],
+) -> None:
+    import openpyxl
+
+    server, pid, _ = world
+    url = f"{server.api.url}/partnerships/{pid}/export.xlsx?asOf=2024-06-30"
+    token = server.issue("victor")
+    answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == 'attachment; filename="harbour-2024-06-30.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames[0] == "History" and book["History"].max_row == 6
+    assert httpx.get(url).status_code == 401
+    stranger = httpx.get(url, headers={"Authorization": f"Bearer {server.issue('mallory')}"})
+    assert stranger.status_code == 404
+    template = httpx.get(f"{server.api.url}/registers.xlsx")
+    assert template.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames[1] == (
+        "Start a partnership"
+    )
