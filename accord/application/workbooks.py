@@ -141,6 +141,8 @@ class Judged:
     partnership: Partnership
     sheets: dict[str, SheetSummary] = field(default_factory=dict)
     """In the workbook's order of sheets."""
+    last_notification: int = 0
+    """Once recorded: the store's notification id of the last entry (for read-your-writes)."""
 
 
 # ------------------------------------------------------------------ cell values
@@ -514,7 +516,9 @@ def import_rows(
             if writer is None:
                 return partnership.id, judged
             writer.write(partnership.collect_events())
-            writer.commit(Snapshot.take(partnership) if snapshots is not None else None)
+            judged.last_notification = writer.commit(
+                Snapshot.take(partnership) if snapshots is not None else None
+            )
         except IntegrityError:
             if writer is not None:
                 writer.abort()

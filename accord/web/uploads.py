@@ -160,6 +160,8 @@ def import_endpoint(
                     f"someone recorded while the file was judged ({error}): nothing was "
                     "recorded; send it again",
                 )
+            if not dry_run:  # answered once the views show it, as a mutation is
+                services.wait_for(judged.last_notification)
             entries = sum(sheet.entries for sheet in judged.sheets.values())
             return JSONResponse(
                 {

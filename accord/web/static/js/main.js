@@ -33,6 +33,7 @@ import { FormDialog, allowed, loadCatalogue } from "./forms.js";
 import { LiveEvents } from "./live.js";
 import { STATUS, renderCards } from "./health.js";
 import { HistoryTimeline, renderLegend } from "./timeline.js";
+import { Workbooks } from "./workbooks.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -73,6 +74,12 @@ const details = new EventDetails($("#event-details"), {
   },
 });
 const charts = new HealthCharts($("#charts"));
+const workbooks = new Workbooks($("#spreadsheets"), {
+  onRecorded: () => refreshSoon(),
+  announce: (text) => announce(text),
+  // The page's days are whole days in its zone, as for every query.
+  moment: () => ({ asOf: dayEnd(state.asOf), knownAt: state.knownAt ? dayEnd(state.knownAt) : null }),
+});
 const timeline = new HistoryTimeline($("#timeline"), {
   onSelect: (item) => {
     announce(`Selected: ${item.content}`);
@@ -446,6 +453,7 @@ async function openPartnership(partnership, asOf = null) {
     renderActions();
     renderPeople();
   }
+  workbooks.show(partnership, state.catalogue ? state.role : "VIEWER");
   live.follow(partnership.id, partnership.version);
   await Promise.all([loadHealth(), loadTimeline(), loadSeries(), loadDecisions()]);
 }

@@ -1,0 +1,89 @@
+"""Spreadsheets on the page (issue 15): the template and the partnership's workbook
+downloaded, a workbook checked (its refusals listed by cell, nothing recorded) and then
+recorded with "Record all", against a real server in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import Demo
+from tests.browser.test_recording_forms import axe_violations, events, new_partnership, open_page
+from tests.support.workbooks import fill
+
+GRANT = {"occurredAt": "2025-02-01", "actor": "bob", "role": "VIEWER"}
+
+
+def test_a_workbook_is_checked_then_recorded_from_the_page(
+    chromium: Browser, demo: Demo, tmp_path: Path
+) -> None:
+    pid = new_partnership(demo)
+    before = len(events(demo, pid))
+    bad = fill(tmp_path / "bad.xlsx", {"grantRole": [{**GRANT, "role": "OWNER"}]})
+    good = fill(tmp_path / "good.xlsx", {"grantRole": [GRANT]})
+    watched = open_page(chromium, demo, pid, bypass_csp=True)  # axe is injected
+    page = watched.page
+    try:
+        section = page.locator("#spreadsheets")
+        expect(section.locator("#import-form")).to_be_visible()
+        page.set_input_files("#import-file", str(bad))
+        page.get_by_role("button", name="Check the workbook").click()
+        refusals = section.locator(".import-refusals tbody tr")
+        expect(refusals).to_have_count(1)
+        expect(refusals.first.locator("td").first).to_have_text("'Give someone a role'!C3")
+        expect(section.locator(".import-refused")).to_be_focused()
+        expect(page.locator("#import-record")).to_be_hidden()
+        assert axe_violations(page, "#spreadsheets") == []
+        assert len(events(demo, pid)) == before
+
+        page.set_input_files("#import-file", str(good))
+        page.get_by_role("button", name="Check the workbook").click()
+        expect(section.locator(".import-ok")).to_have_text(
+            "good.xlsx: 1 entry to record, nothing recorded yet."
+        )
+        expect(section.locator(".import-sheets li")).to_have_text(
+            ["Give someone a role: 1 entry, 2025-02-01"]
+        )
+        assert len(events(demo, pid)) == before
+        page.get_by_role("button", name="Record all").click()
+        expect(section.locator(".import-ok")).to_have_text("Recorded 1 entry from good.xlsx.")
+        recorded = events(demo, pid)
+        assert len(recorded) == before + 1
+        assert recorded[-1]["type"] == "ROLE_GRANTED"
+        assert recorded[-1]["data"] == {"actor": "bob", "role": "VIEWER"}
+        assert axe_violations(page, "#spreadsheets") == []
+        # Chromium logs the refused check's answer (HTTP 422) as a failed resource.
+        unexpected = [error for error in watched.errors if "status of 422" not in error]
+        assert unexpected == [] and watched.foreign_requests == []
+    finally:
+        page.context.close()
+
+
+def test_the_template_and_the_partnership_s_workbook_download_from_the_page(
+    chromium: Browser, demo: Demo, tmp_path: Path
+) -> None:
+    watched = open_page(chromium, demo, demo.partnership_id)
+    page = watched.page
+    try:
+        with page.expect_download() as template:
+            page.get_by_role("link", name="Download the registers template (Excel)").click()
+        path = tmp_path / "registers.xlsx"
+        template.value.save_as(path)
+        assert openpyxl.load_workbook(path).sheetnames[:2] == [
+            "Instructions",
+            "Start a partnership",
+        ]
+        with page.expect_download() as export:
+            page.get_by_role(
+                "button", name="Download this partnership's registers and history (Excel)"
+            ).click()
+        assert export.value.suggested_filename.endswith(".xlsx")
+        path = tmp_path / export.value.suggested_filename
+        export.value.save_as(path)
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames[-1] == "Health" and book["History"].max_row > 10
+        assert watched.errors == [] and watched.foreign_requests == []
+    finally:
+        page.context.close()
