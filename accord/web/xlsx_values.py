@@ -14,7 +14,6 @@ so no XML entity bomb is expanded.
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from typing import Any
 from xml.parsers import expat
 
 _CHUNK = 1 << 16
-_REF = re.compile(r"([A-Z]+)(\d+)")
 
 Cells = list[tuple[str, Any]]
 """A row's cells that hold something: (column letter, value)."""
@@ -226,61 +224,65 @@ def sheet_rows(
     ready: list[tuple[int, Cells]] = []
     row: Cells = []
     text: list[str] = []
-    cell: dict[str, Any] = {
-        "ref": None,
-        "type": "n",
-        "style": 0,
-        "collect": False,
-        "column": 0,
-        "phonetic": 0,
-    }
-    place = {"row": 0}
+    names: dict[str, str] = {}  # element name -> its local name (without a prefix)
+    # The cell being read: its type, style, letter, and whether its text is collected.
+    kind, style, letter, previous = "n", 0, "", ""
+    collecting, phonetic, number = False, 0, 0
+
+    def local_of(name: str) -> str:
+        found = names[name] = name.rpartition(":")[2]
+        return found
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
+        nonlocal kind, style, letter, collecting, phonetic, number, previous
+        local = names.get(name) or local_of(name)
         if local == "c":
-            cell["ref"] = attrs.get("r")
-            cell["type"] = attrs.get("t", "n")
-            cell["style"] = int(attrs.get("s", "0"))
-            cell["column"] += 1
+            ref = attrs.get("r")
+            if ref:
+                letter = ref.rstrip("0123456789")
+            else:  # no reference: the column after the previous cell's
+                letter = _letters(_column_index(previous) + 1 if previous else 1)
+            kind = attrs.get("t", "n")
+            shown = attrs.get("s")
+            style = int(shown) if shown else 0
             text.clear()
-        elif local == "v" or (
-            local == "t" and cell["type"] == "inlineStr" and not cell["phonetic"]
-        ):
-            cell["collect"] = True
-        elif local == "rPh":
-            cell["phonetic"] += 1
+        elif local == "v":
+            collecting = True
+        elif local == "t":
+            collecting = kind == "inlineStr" and not phonetic
         elif local == "row":
-            number = attrs.get("r")
-            place["row"] = int(number) if number else place["row"] + 1
-            cell["column"] = 0
+            given = attrs.get("r")
+            number = int(given) if given else number + 1
+            previous = ""
             row.clear()
+        elif local == "rPh":
+            phonetic += 1
 
     def end(name: str) -> None:
-        local = _local(name)
-        if local in ("v", "t"):
-            cell["collect"] = False
-        elif local == "rPh":
-            cell["phonetic"] -= 1
-        elif local == "c":
-            value = _value(cell["type"], "".join(text), cell["style"])
+        nonlocal collecting, phonetic, previous
+        local = names.get(name) or local_of(name)
+        if local == "c":
+            previous = letter
+            value = _value(kind, "".join(text), style)
             if value is not None:
-                ref = cell["ref"]
-                match = _REF.match(ref) if ref else None
-                letter = match.group(1) if match else _letters(cell["column"])
-                if match:
-                    cell["column"] = _column_index(letter)
                 row.append((letter, value))
-        elif local == "row" and row:
-            ready.append((place["row"], list(row)))
+        elif local in ("v", "t"):
+            collecting = False
+        elif local == "row":
+            if row:
+                ready.append((number, list(row)))
+        elif local == "rPh":
+            phonetic -= 1
 
     def collect(data: str) -> None:
-        if cell["collect"]:
+        if collecting:
             text.append(data)
 
     def _value(kind: str, raw: str, style: int) -> Any:
         if kind == "s":
             return strings[int(raw)] if raw else None
+        if kind == "n" and raw and not style:
+            return float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
         if kind in ("inlineStr", "str"):
             return raw
         if not raw:
