@@ -311,6 +311,45 @@ def test_a_spreadsheet_error_value_is_refused_at_its_cell(tmp_path: Path, sqlite
     assert refused(path, sqlite_url) == [
         "'Record a decision'!C3: title: VALIDATION: holds #DIV/0!, not a value"
     ]
+    assert nothing_recorded(sqlite_url)
+
+
+def test_a_column_given_twice_is_refused_at_its_second_header(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    import openpyxl
+
+    path = base(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Add a partner"]["E1"] = "sector"  # "Sector" already heads D
+    book.save(path)
+    assert refused(path, sqlite_url) == [
+        "'Add a partner'!E1: sector: VALIDATION: the column 'Sector' is given twice"
+    ]
+    assert nothing_recorded(sqlite_url)
+
+
+def test_a_value_in_a_column_without_a_header_is_refused(tmp_path: Path, sqlite_url: str) -> None:
+    import openpyxl
+
+    path = base(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["Add a partner"]["F3"] = "stray note"
+    book.save(path)
+    assert refused(path, sqlite_url) == [
+        "'Add a partner'!F3: -: VALIDATION: a value in a column with no header"
+    ]
+    assert nothing_recorded(sqlite_url)
+
+
+def test_an_unknown_partnership_is_refused_as_the_api_refuses_it(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    more = fill(tmp_path / "decisions.xlsx", {"recordDecision": [DECISION]})
+    unknown = "00000000-0000-4000-8000-000000000000"
+    code, out = accord("import", str(more), "--partnership", unknown, "--database", sqlite_url)
+    assert (code, out) == (1, "")
+    assert nothing_recorded(sqlite_url)
 
 
 def test_every_refusal_is_reported_a_refused_row_left_out_and_nothing_recorded(
