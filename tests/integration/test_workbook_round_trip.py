@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from contextlib import redirect_stdout
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import openpyxl
 
 from accord.cli import main
 from accord.domain.catalogue import KINDS
-from accord.domain.instants import parse_instant
+from accord.domain.instants import format_instant, parse_instant
 from tests.support.scenarios import EVENT_TYPES
 from tests.support.workbooks import fill, step_cells
 
@@ -155,6 +156,8 @@ def test_every_kind_round_trips_through_the_template_import_and_export(
     for (_, given), event in zip(entries, events, strict=True):
         _same(given, event)
 
+    between = format_instant(datetime.now(UTC))
+    time.sleep(0.01)
     retraction = (
         "retractEntry",
         {"eventId": events[14]["id"], "reason": "Recorded twice", "occurredAt": "2024-02-01"},
@@ -195,6 +198,24 @@ def test_every_kind_round_trips_through_the_template_import_and_export(
             ).total_seconds()
             < 0.001
         )
+
+    # As known before the retraction was recorded: no retraction, nothing retracted.
+    earlier = tmp_path / "earlier.xlsx"
+    accord(
+        "export",
+        pid,
+        "--format",
+        "xlsx",
+        "--output",
+        str(earlier),
+        "--known-at",
+        between,
+        "--database",
+        sqlite_url,
+    )
+    known = list(openpyxl.load_workbook(earlier)["History"].iter_rows(min_row=2, values_only=True))
+    assert len(known) == len(events) - 1
+    assert not any(row[8] for row in known)  # retracted
 
 
 def test_the_xlsx_export_has_its_registers_and_a_monthly_health_series(
