@@ -120,7 +120,8 @@ shares of the samples; they move from run to run).
   are judged; the snapshot goes into the same transaction. Measured on a quiet moment
   (seven rounds): 0.528 with the writer process mapping in the importing process,
   0.58 with the mapping moved to the writer (rounds 0.48-0.61); `make bench` then
-  measured 0.587 (rounds 0.551-0.613; medians 25,400 against 43,100 events/s). What is
+  measured 0.587 (rounds 0.551-0.613; medians 25,400 against 43,100 events/s), and
+  0.576 at the end of the stop (rounds 0.553-0.581; 23,400 against 40,600). What is
   left on the
   importing process, per event: judging about 30 us of CPU (reading the fields about 4,
   timeline checks and the state update about 6, the hash about 4.5, the seal 1.5, the
