@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.application.importing import StepError
 from accord.domain.instants import InstantError, parse_instant
@@ -22,6 +22,9 @@ from accord.projections.event_json import event_json
 from accord.runtime import Runtime
 from accord.settings import SettingsError, time_zone
 from accord.storage.projector import Projector
+
+if TYPE_CHECKING:
+    from accord.application.workbooks import WorkbookRefused
 
 DEFAULT_ACTOR = "local"
 
@@ -196,8 +199,14 @@ def _import_workbook(args: argparse.Namespace) -> int:
             )
         except WorkbookRefused as refused:
             return _refused(refused)
-        except DomainError:
-            print(f"accord: no partnership {args.partnership}", file=sys.stderr)
+        except DomainError as error:
+            # As the API: a partnership the actor has no role in is not told apart from
+            # one that does not exist.
+            print(
+                f"accord: --partnership {args.partnership}: {error.code.value}: {error.message} "
+                f"(or {args.actor} has no role in it; --actor NAME)",
+                file=sys.stderr,
+            )
             return 1
         except VersionConflict as error:
             print(
@@ -217,11 +226,10 @@ def _import_workbook(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refused(refused: Exception) -> int:
-    refusals = getattr(refused, "refusals", [])
-    for refusal in refusals:
+def _refused(refused: WorkbookRefused) -> int:
+    for refusal in refused.refusals:
         print(refusal)
-    print(f"accord: {len(refusals)} refusal(s): nothing was recorded", file=sys.stderr)
+    print(f"accord: {refused.summary}", file=sys.stderr)
     return 1
 
 

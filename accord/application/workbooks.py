@@ -108,6 +108,19 @@ class WorkbookRefused(Exception):
         super().__init__("\n".join(str(r) for r in refusals))
         self.refusals = refusals
 
+    @property
+    def cut(self) -> bool:
+        """The limit was reached: judging stopped there, and there may be more."""
+        return len(self.refusals) >= REFUSAL_LIMIT
+
+    @property
+    def summary(self) -> str:
+        """How many refusals, saying so when the list is cut at the limit."""
+        count = len(self.refusals)
+        if self.cut:
+            return f"{count} refusals shown; there may be more: nothing was recorded"
+        return f"{count} refusal{'' if count == 1 else 's'}: nothing was recorded"
+
 
 @dataclass
 class SheetSummary:

@@ -242,6 +242,11 @@ def example(column: Column) -> Any:
 
 # ------------------------------------------------------------------- template
 
+SAMPLE_REFUSAL = "'Record a decision'!G7: decidedBy.0: VALIDATION: the partner is not active then"
+"""The refusal the instructions show: what `accord import` prints for row 7 of the
+decisions sheet naming, in 'Decided by', a partner not active on that day (a test
+imports such a row and compares)."""
+
 _INSTRUCTIONS_TEXT = (
     "How to fill in this workbook",
     "",
@@ -253,8 +258,7 @@ _INSTRUCTIONS_TEXT = (
     "Every row needs 'When it happened'. Entries are checked in that order (entries at the "
     "same moment: in the order of the sheets, then of the rows), each exactly as the page "
     "and the API check them, before anything is recorded: if any is refused, nothing is "
-    "recorded and every refusal is listed with its cell, e.g. "
-    "'Record a decision'!G7: decidedBy.0: NOT_FOUND: ...",
+    "recorded and every refusal is listed with its cell, e.g. " + SAMPLE_REFUSAL,
     "Entries at the same moment are checked in the order of the sheets (a leader leaving "
     "before an appointment, so a successor can be appointed the day the last holder left), "
     "then of the rows: move a sheet to change it.",
@@ -262,7 +266,9 @@ _INSTRUCTIONS_TEXT = (
     "Text that begins with ' before =, +, - or @ loses the ' (a spreadsheet's escaping).",
     "To start a new partnership, fill in exactly one row of 'Start a partnership'. To add "
     "entries to an existing one, leave that sheet empty and import with --partnership ID.",
-    "Import: accord import registers.xlsx [--partnership ID] [--dry-run] [--actor NAME]",
+    "Import: accord import registers.xlsx [--partnership ID] [--dry-run] [--actor NAME] "
+    "[--timezone ZONE] (a date-and-time cell carries no offset: it is read in ZONE, by "
+    "default ACCORD_TIMEZONE or Europe/London; a date-only cell is that day, UTC)",
     "",
     "The sheets",
 )
@@ -367,6 +373,7 @@ def _validation(column: Column, make: Any) -> Any:
 __all__ = [
     "EXAMPLE_ROW",
     "INSTRUCTIONS",
+    "SAMPLE_REFUSAL",
     "SHEETS",
     "Column",
     "Sheet",

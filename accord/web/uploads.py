@@ -280,12 +280,7 @@ def _refused(refused: WorkbookRefused) -> Response:
         }
         for refusal in refused.refusals
     ]
-    return _error(
-        422,
-        "VALIDATION",
-        f"{len(refusals)} refusal(s): nothing was recorded",
-        refusals=refusals,
-    )
+    return _error(422, "VALIDATION", refused.summary, refusals=refusals, more=refused.cut)
 
 
 __all__ = [

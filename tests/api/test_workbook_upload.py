@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stdout
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from accord.cli import main
-from accord.web.uploads import MAX_UPLOAD_BYTES
+from accord.web.uploads import MAX_UPLOAD_BYTES, UPLOAD_LIMITS
 from tests.api.secured import SecuredServer
 from tests.support.workbooks import fill
 
@@ -136,6 +137,40 @@ def test_refusals_come_back_with_their_cells_and_nothing_is_recorded(
         ("'Record a decision'!G4", "decidedBy.0"),
     ]
     assert entries(server, pid) == before
+
+
+def test_at_the_refusal_limit_the_answer_says_there_may_be_more(
+    world: tuple[SecuredServer, str, Path],
+) -> None:
+    server, pid, tmp = world
+    path = fill(tmp / "many.xlsx", {"recordDecision": [{**DECISION, "significance": 9}] * 60})
+    before = entries(server, pid)
+    body = upload(server, pid, server.issue("carol"), path).json()
+    assert len(body["refusals"]) == 50 and body["more"] is True
+    assert body["errors"][0]["message"] == (
+        "50 refusals shown; there may be more: nothing was recorded"
+    )
+    few = fill(tmp / "few.xlsx", {"recordDecision": [{**DECISION, "significance": 9}] * 2})
+    body = upload(server, pid, server.issue("carol"), few).json()
+    assert body["more"] is False
+    assert body["errors"][0]["message"] == "2 refusals: nothing was recorded"
+    assert entries(server, pid) == before
+
+
+def test_the_page_states_the_limits_the_server_enforces(
+    world: tuple[SecuredServer, str, Path],
+) -> None:
+    server, _, _ = world
+    page = httpx.get(f"{server.api.url}/")
+    assert page.status_code == 200
+    limits = re.search(
+        r'id="import-limits"[^>]*data-file-bytes="(\d+)" data-entries="(\d+)">([^<]*)<',
+        page.text,
+    )
+    assert limits is not None
+    assert int(limits[1]) == UPLOAD_LIMITS.file_bytes == 10 * 1024 * 1024
+    assert int(limits[2]) == UPLOAD_LIMITS.rows == 20_000
+    assert " ".join(limits[3].split()).startswith("At most 10 MiB and 20,000 entries")
 
 
 def test_a_recorder_may_not_upload_what_needs_an_admin(

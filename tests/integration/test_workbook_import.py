@@ -8,13 +8,14 @@ import csv
 import io
 import json
 from contextlib import redirect_stdout
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accord.cli import main
+from accord.web.registers import SAMPLE_REFUSAL
 from tests.support.workbooks import fill
 
 FORM = {"occurredAt": "2024-01-01", "name": "Harbour", "purpose": "Care at home"}
@@ -188,8 +189,9 @@ def test_a_list_item_is_named_by_its_index_at_the_list_cell(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     path = base(tmp_path, recordDecision=[{**DECISION, "decidedBy": "city; ghost"}])
-    [line] = refused(path, sqlite_url)
-    assert line.startswith("'Record a decision'!G3: decidedBy.1: ")
+    assert refused(path, sqlite_url) == [
+        "'Record a decision'!G3: decidedBy.1: VALIDATION: the partner is not active then"
+    ]
     assert nothing_recorded(sqlite_url)
 
 
@@ -220,8 +222,9 @@ def test_a_rule_of_the_history_is_refused_as_the_api_refuses_it(
 ) -> None:
     # The partner has not joined yet on the decision's date.
     path = base(tmp_path, recordDecision=[{**DECISION, "occurredAt": "2024-01-01T12:00:00Z"}])
-    [line] = refused(path, sqlite_url)
-    assert line.startswith("'Record a decision'!G3: decidedBy.0: ")
+    assert refused(path, sqlite_url) == [
+        "'Record a decision'!G3: decidedBy.0: VALIDATION: the partner is not active then"
+    ]
     assert nothing_recorded(sqlite_url)
 
 
@@ -500,3 +503,264 @@ def test_a_dry_run_lists_the_sheets_in_the_workbook_s_order(
         0,
         ["Record a decision: 1 entry, 2024-02-01", "Check in: 1 entry, 2024-01-20"],
     )
+
+
+# ---------------------------------------------------------------- one test per refusal kind
+
+
+def test_the_instructions_sample_refusal_is_what_the_importer_prints(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    import openpyxl
+
+    # Row 7 of the decisions sheet names a partner not active then, as the sample says.
+    decisions = [DECISION] * 4 + [{**DECISION, "decidedBy": "ghost"}]
+    path = base(tmp_path, recordDecision=decisions)
+    assert refused(path, sqlite_url) == [SAMPLE_REFUSAL]
+    assert nothing_recorded(sqlite_url)
+    guide = openpyxl.load_workbook(path)["Instructions"]
+    lines = [str(row[0]) for row in guide.iter_rows(max_col=1, values_only=True) if row[0]]
+    assert any(line.endswith("e.g. " + SAMPLE_REFUSAL) for line in lines)
+    [command] = [line for line in lines if line.startswith("Import: accord import ")]
+    assert "--timezone ZONE" in command and "--partnership ID" in command
+
+
+@pytest.mark.parametrize(
+    ("more", "line"),
+    [
+        (
+            {
+                "joinPartner": [
+                    *PARTNERS,
+                    {**PARTNERS[0], "occurredAt": "2024-01-05", "name": "Again"},
+                ]
+            },
+            "'Add a partner'!B5: partnerId: DUPLICATE: the partner is already active",
+        ),
+        (
+            {
+                "recordDecision": [
+                    {**DECISION, "decisionId": "pool"},
+                    {**DECISION, "decisionId": "pool", "occurredAt": "2024-02-02"},
+                ]
+            },
+            "'Record a decision'!B4: decisionId: DUPLICATE: the decision id 'pool' is already used",
+        ),
+    ],
+    ids=["partner", "decision"],
+)
+def test_an_id_used_twice_is_a_duplicate_at_its_second_cell(
+    tmp_path: Path, sqlite_url: str, more: dict[str, list[dict[str, Any]]], line: str
+) -> None:
+    path = base(tmp_path, **more)
+    assert refused(path, sqlite_url) == [line]
+    assert nothing_recorded(sqlite_url)
+
+
+@pytest.mark.parametrize(
+    ("more", "line"),
+    [
+        (
+            {
+                "endorseGoal": [
+                    {
+                        "occurredAt": "2024-02-01",
+                        "goalId": "ghost",
+                        "partnerId": "city",
+                        "version": 1,
+                        "rating": 4,
+                    }
+                ]
+            },
+            "'Record an endorsement'!B3: goalId: NOT_FOUND: no goal 'ghost' in this partnership",
+        ),
+        (
+            {
+                "recordDelivery": [
+                    {"occurredAt": "2024-02-01", "commitmentId": "ghost", "quantity": 1}
+                ]
+            },
+            "'Record a delivery'!B3: commitmentId: NOT_FOUND: no commitment 'ghost' in this "
+            "partnership",
+        ),
+        (
+            {"retractEntry": [{"occurredAt": "2024-02-01", "eventId": "ghost", "reason": "Wrong"}]},
+            "'Retract this entry'!B3: eventId: NOT_FOUND: no event 'ghost' in this partnership",
+        ),
+        (
+            {"revokeRole": [{"occurredAt": "2024-02-01", "actor": "nobody"}]},
+            "'Take a role away'!B3: actor: NOT_FOUND: 'nobody' has no role in this partnership",
+        ),
+    ],
+    ids=["goal", "commitment", "event", "actor"],
+)
+def test_a_row_naming_what_is_not_there_is_not_found_at_its_cell(
+    tmp_path: Path, sqlite_url: str, more: dict[str, list[dict[str, Any]]], line: str
+) -> None:
+    path = base(tmp_path, **more)
+    assert refused(path, sqlite_url) == [line]
+    assert nothing_recorded(sqlite_url)
+
+
+def test_an_unknown_event_id_in_a_retraction_into_a_partnership_is_not_found(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    code, out = accord("import", str(base(tmp_path)), "--database", sqlite_url)
+    assert code == 0, out
+    pid = out.strip()
+    known = exported(pid, sqlite_url)[1]["id"]
+    unknown = known[:-1] + ("1" if known.endswith("0") else "0")  # the id's form, no event's
+    more = fill(
+        tmp_path / "retract.xlsx",
+        {"retractEntry": [{"occurredAt": "2024-02-01", "eventId": unknown, "reason": "Wrong"}]},
+    )
+    assert refused(more, sqlite_url, "--partnership", pid) == [
+        f"'Retract this entry'!B3: eventId: NOT_FOUND: no event '{unknown}' in this partnership"
+    ]
+    assert len(exported(pid, sqlite_url)) == 3
+
+
+def test_a_partnership_the_actor_has_no_role_in_is_not_found_as_the_api_says(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = accord("import", str(base(tmp_path)), "--actor", "alice", "--database", sqlite_url)
+    pid = out.strip()
+    capsys.readouterr()
+    more = fill(tmp_path / "decisions.xlsx", {"recordDecision": [DECISION]})
+    code, out = accord(
+        "import", str(more), "--partnership", pid, "--actor", "mallory", "--database", sqlite_url
+    )
+    assert (code, out) == (1, "")
+    said = capsys.readouterr().err
+    assert said == (
+        f"accord: --partnership {pid}: NOT_FOUND: no partnership with this id "
+        "(or mallory has no role in it; --actor NAME)\n"
+    )
+    unknown = "00000000-0000-4000-8000-000000000000"
+    code, out = accord(
+        "import", str(more), "--partnership", unknown, "--actor", "alice", "--database", sqlite_url
+    )
+    assert (code, out) == (1, "")
+    assert capsys.readouterr().err == said.replace(pid, unknown).replace("mallory", "alice")
+    assert len(exported(pid, sqlite_url)) == 3
+
+
+def test_at_the_refusal_limit_the_user_is_told_there_may_be_more(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = base(tmp_path, recordDecision=[{**DECISION, "significance": 9}] * 80)
+    capsys.readouterr()
+    assert len(refused(path, sqlite_url)) == 50
+    assert capsys.readouterr().err == (
+        "accord: 50 refusals shown; there may be more: nothing was recorded\n"
+    )
+    few = base(tmp_path, recordDecision=[{**DECISION, "significance": 9}] * 2)
+    assert len(refused(few, sqlite_url)) == 2
+    assert capsys.readouterr().err == "accord: 2 refusals: nothing was recorded\n"
+    assert nothing_recorded(sqlite_url)
+
+
+# ---------------------------------------------------------------- ties across sheets
+
+
+def leaders(pid: str, url: str, tmp_path: Path) -> list[tuple[Any, ...]]:
+    import openpyxl
+
+    out = tmp_path / f"{pid}.xlsx"
+    code, _ = accord("export", pid, "--format", "xlsx", "--output", str(out), "--database", url)
+    assert code == 0
+    return list(openpyxl.load_workbook(out)["Leadership"].iter_rows(values_only=True))
+
+
+def test_a_leader_leaving_and_a_successor_appointed_at_the_same_moment(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    import openpyxl
+
+    first = {"occurredAt": "2024-02-01", "role": "CHAIR", "partnerId": "city", "person": "Ann"}
+    leaving = {"occurredAt": "2024-06-01T09:00:00Z", "role": "CHAIR", "reason": "Retired"}
+    successor = {**first, "occurredAt": "2024-06-01T09:00:00Z", "person": "Bea"}
+    path = base(tmp_path, appointLeader=[first, successor], recordLeaderDeparture=[leaving])
+    code, out = accord("import", str(path), "--database", sqlite_url)
+    assert code == 0, out
+    in_order = out.strip()
+    events = exported(in_order, sqlite_url)[3:]
+    assert [(e["type"], e["data"].get("person")) for e in events] == [
+        ("LEADER_APPOINTED", "Ann"),
+        ("LEADER_DEPARTED", None),
+        ("LEADER_APPOINTED", "Bea"),
+    ]
+
+    # Move the appointments' sheet before the departures': at the same instant the
+    # successor is now judged first, and the departure that follows ends Bea's term.
+    book = openpyxl.load_workbook(path)
+    appoint = book["Appoint a leader"]
+    book.move_sheet(
+        appoint, offset=book.index(book["Record a leader leaving"]) - book.index(appoint)
+    )
+    moved = tmp_path / "moved.xlsx"
+    book.save(moved)
+    code, out = accord("import", str(moved), "--database", sqlite_url)
+    assert code == 0, out
+    swapped = out.strip()
+    events = exported(swapped, sqlite_url)[3:]
+    assert [(e["type"], e["data"].get("person")) for e in events] == [
+        ("LEADER_APPOINTED", "Ann"),
+        ("LEADER_APPOINTED", "Bea"),
+        ("LEADER_DEPARTED", None),
+    ]
+    since = datetime(2024, 6, 1, 9, 0)
+    assert leaders(in_order, sqlite_url, tmp_path)[1:] == [("CHAIR", "city", "Bea", since, False)]
+    assert leaders(swapped, sqlite_url, tmp_path)[1:] == [("CHAIR", None, None, since, True)]
+
+
+def test_a_partner_joining_and_a_decision_naming_them_at_the_same_instant(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    at = "2024-03-01T10:00:00Z"
+    joins = {
+        "occurredAt": at,
+        "partnerId": "hospice",
+        "name": "Hospice",
+        "sector": "VOLUNTARY_SECTOR",
+    }
+    naming = {**DECISION, "occurredAt": at, "decidedBy": "city; hospice"}
+    path = fill(
+        tmp_path / "tie.xlsx",
+        {"formPartnership": [FORM], "joinPartner": [*PARTNERS, joins], "recordDecision": [naming]},
+    )
+    code, out = accord("import", str(path), "--database", sqlite_url)
+    assert code == 0, out
+    events = exported(out.strip(), sqlite_url)
+    assert [e["type"] for e in events][-2:] == ["PARTNER_JOINED", "DECISION_RECORDED"]
+    assert events[-1]["occurredAt"] == events[-2]["occurredAt"] == "2024-03-01T10:00:00+00:00"
+
+
+# ---------------------------------------------------------------- export's default name
+
+
+def test_an_xlsx_export_without_output_is_named_for_the_partnership_and_date(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    named = {**FORM, "name": "Harbour & Coast: Care at Home"}
+    path = fill(tmp_path / "named.xlsx", {"formPartnership": [named], "joinPartner": PARTNERS})
+    code, out = accord("import", str(path), "--database", sqlite_url)
+    pid = out.strip()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    days = {datetime.now(UTC).date().isoformat()}
+    code, out = accord("export", pid, "--format", "xlsx", "--database", sqlite_url)
+    days.add(datetime.now(UTC).date().isoformat())
+    assert code == 0
+    assert out in {f"harbour-coast-care-at-home-{day}.xlsx\n" for day in days}
+    assert [p.name for p in work.iterdir()] == [out.strip()]
+    book = openpyxl.load_workbook(work / out.strip())
+    assert book["History"].max_row == 4  # the header and three events
+    code, out = accord(
+        "export", pid, "--format", "xlsx", "--as-of", "2024-06-30", "--database", sqlite_url
+    )
+    assert (code, out) == (0, "harbour-coast-care-at-home-2024-06-30.xlsx\n")
+    assert (work / out.strip()).is_file()

@@ -17,8 +17,9 @@ function authorised(headers = {}) {
   return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
 }
 
-/** POST the file; `progress(fraction)` while it uploads. Resolves to {status, body}. */
-function send(url, file, progress) {
+/** POST the file; `progress(fraction)` while it uploads, then `sent()` once all of it
+ * is sent (the server is still judging and recording). Resolves to {status, body}. */
+function send(url, file, progress, sent) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", url);
@@ -27,6 +28,7 @@ function send(url, file, progress) {
     request.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) progress(event.loaded / event.total);
     });
+    request.upload.addEventListener("load", () => sent());
     request.addEventListener("load", () => resolve({ status: request.status, body: request.response }));
     request.addEventListener("error", () => reject(new Error("no answer from the server")));
     const form = new FormData();
@@ -52,6 +54,8 @@ export class Workbooks {
     this.result = root.querySelector("#import-result");
     this.record = root.querySelector("#import-record");
     this.progress = root.querySelector("#import-progress");
+    // What the server takes (accord/web/uploads.py, UPLOAD_LIMITS), stated by the input.
+    this.maxBytes = Number(root.querySelector("#import-limits").dataset.fileBytes);
     root.querySelector("#export-xlsx").addEventListener("click", () => this.downloadWorkbook());
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -100,6 +104,11 @@ export class Workbooks {
       return;
     }
     this.reset();
+    if (file.size > this.maxBytes) {
+      const limit = `${Math.round(this.maxBytes / 1048576)} MiB`;
+      this.say("error", `${file.name}: this file is over ${limit}: split the workbook and import each part.`);
+      return;
+    }
     this.say("info", `Checking ${file.name}…`);
     const answer = await this.upload(file, true);
     if (!answer) return;
@@ -146,11 +155,25 @@ export class Workbooks {
   async upload(file, dryRun) {
     const url = endpoint(`partnerships/${this.partnership.id}/import${dryRun ? "?dryRun=true" : ""}`);
     this.progress.value = 0;
+    this.progress.setAttribute("aria-label", "Sending the workbook");
+    delete this.progress.dataset.state;
     this.progress.hidden = false;
     try {
-      return await send(url, file, (fraction) => {
-        this.progress.value = Math.round(fraction * 100);
-      });
+      return await send(
+        url,
+        file,
+        (fraction) => {
+          this.progress.value = Math.round(fraction * 100);
+        },
+        () => {
+          // All sent; the server is judging (and recording): no fraction to show.
+          this.progress.removeAttribute("value");
+          this.progress.dataset.state = "recording";
+          const doing = dryRun ? "Checking…" : "Recording…";
+          this.progress.setAttribute("aria-label", doing);
+          this.say("info", `${doing} ${file.name} is sent; the server is ${dryRun ? "checking" : "recording"} it.`);
+        },
+      );
     } catch (error) {
       this.say("error", `${error.message}: nothing may have been recorded; check the timeline before sending again.`);
       return null;
@@ -171,8 +194,9 @@ export class Workbooks {
       el(
         "p",
         { className: "import-refused", tabindex: "-1" },
-        `Nothing was recorded: ${refusals.length === 1 ? "1 refusal" : `${refusals.length} refusals`}. ` +
-          "Correct these cells and check the workbook again.",
+        `Nothing was recorded: ${refusals.length === 1 ? "1 refusal" : `${refusals.length} refusals`}` +
+          (answer.body.more ? " shown; there may be more" : "") +
+          ". Correct these cells and check the workbook again.",
       ),
       el(
         "table",
