@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -303,11 +304,19 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
-def _export_xlsx(args: argparse.Namespace) -> int:
-    import re
+@dataclass(frozen=True)
+class _Reading:
+    """A partnership's history read for a report, and the moments it is read as of."""
 
-    from accord.web.workbook_export import write_export
+    name: str
+    events: list[Any]
+    as_of: datetime
+    known_at: datetime
 
+
+def _read_for_report(args: argparse.Namespace) -> _Reading | int:
+    """The partnership `args.id` names, as `--as-of` and `--known-at` (now if absent) ask
+    for it; an exit code (and a message) when an argument is wrong or the id unknown."""
     now = datetime.now(UTC)
     as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
     known_at = parse_instant(args.known_at, end_of_day=True) if args.known_at else now
@@ -320,12 +329,27 @@ def _export_xlsx(args: argparse.Namespace) -> int:
         if entry is None:
             print(f"accord: no partnership {args.id}", file=sys.stderr)
             return 1
-        events = runtime.reader.events(pid)
-    slug = re.sub(r"[^a-z0-9]+", "-", entry.name.casefold()).strip("-") or "partnership"
-    path = args.output or Path(f"{slug[:60]}-{as_of.date().isoformat()}.xlsx")
+        events = list(runtime.reader.events(pid))
+    return _Reading(entry.name, events, as_of, known_at)
+
+
+def _export_xlsx(args: argparse.Namespace) -> int:
+    import re
+
+    from accord.web.workbook_export import write_export
+
+    reading = _read_for_report(args)
+    if isinstance(reading, int):
+        return reading
+    slug = re.sub(r"[^a-z0-9]+", "-", reading.name.casefold()).strip("-") or "partnership"
+    path = args.output or Path(f"{slug[:60]}-{reading.as_of.date().isoformat()}.xlsx")
     try:
         write_export(
-            str(path), events, as_of=as_of, known_at=known_at, window_days=args.window_days
+            str(path),
+            reading.events,
+            as_of=reading.as_of,
+            known_at=reading.known_at,
+            window_days=args.window_days,
         )
     except OSError as error:
         print(f"accord: cannot write {path}: {error.strerror or error}", file=sys.stderr)
@@ -338,23 +362,14 @@ def _health(args: argparse.Namespace) -> int:
     from accord.projections.health import health, health_to_json
     from accord.projections.health_report import render_report
 
-    now = datetime.now(UTC)
-    as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
-    known_at = parse_instant(args.known_at, end_of_day=True) if args.known_at else now
-    if args.window_days < 1:
-        print("accord: --window-days must be at least 1", file=sys.stderr)
-        return 2
-    with _runtime(args) as runtime:
-        pid = str(_uuid(args.id))
-        entry = runtime.reader.partnership(pid)
-        if entry is None:
-            print(f"accord: no partnership {args.id}", file=sys.stderr)
-            return 1
-        result = health(runtime.reader.events(pid), as_of, known_at, args.window_days)
+    reading = _read_for_report(args)
+    if isinstance(reading, int):
+        return reading
+    result = health(reading.events, reading.as_of, reading.known_at, args.window_days)
     if args.json:
         print(json.dumps(health_to_json(result), indent=2))
     else:
-        print(render_report(entry.name, result))
+        print(render_report(reading.name, result))
     return 0
 
 
