@@ -97,14 +97,10 @@ def import_endpoint(
     zone = ZoneInfo(time_zone)
 
     async def endpoint(request: Request) -> Response:
-        who = await _actor(request, auth, check_token)
-        if who is None:
-            return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
-        actor, enforce = who
-        try:
-            pid = uuid.UUID(request.path_params["partnership_id"])
-        except ValueError:
-            return _error(404, "NOT_FOUND", "unknown partnership")
+        caller = await _caller(request, auth, check_token)
+        if isinstance(caller, Response):
+            return caller
+        actor, enforce, pid = caller
         content_type = request.headers.get("content-type", "")
         if not content_type.lower().startswith("multipart/form-data"):
             return _error(
@@ -178,6 +174,21 @@ def import_endpoint(
     return endpoint
 
 
+async def _caller(
+    request: Request, auth: bool, check_token: TokenCheck | None
+) -> tuple[str, bool, uuid.UUID] | Response:
+    """(actor, whether access is enforced, the partnership's id in the path), or the
+    answer to give: 401 without a valid token, 404 for an id that is no UUID."""
+    who = await _actor(request, auth, check_token)
+    if who is None:
+        return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
+    try:
+        pid = uuid.UUID(request.path_params["partnership_id"])
+    except ValueError:
+        return _error(404, "NOT_FOUND", "unknown partnership")
+    return (*who, pid)
+
+
 async def _actor(
     request: Request, auth: bool, check_token: TokenCheck | None
 ) -> tuple[str, bool] | None:
@@ -195,14 +206,10 @@ def export_endpoint(
     """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K]`: the workbook."""
 
     async def endpoint(request: Request) -> Response:
-        who = await _actor(request, auth, check_token)
-        if who is None:
-            return _error(401, "UNAUTHENTICATED", "a valid bearer token is required")
-        actor, enforce = who
-        try:
-            pid = uuid.UUID(request.path_params["partnership_id"])
-        except ValueError:
-            return _error(404, "NOT_FOUND", "unknown partnership")
+        caller = await _caller(request, auth, check_token)
+        if isinstance(caller, Response):
+            return caller
+        actor, enforce, pid = caller
         now = datetime.now(UTC)
         try:
             as_of, known_at = (
