@@ -88,7 +88,10 @@ def import_writer(path: str, parallel_from: int = PARALLEL_IMPORT_STEPS) -> Impo
         ):
             return RecorderWriter(mapper, recorder, snapshots)
         snapshot_statement = snapshots.insert_events_statement if snapshots else ""
-        return WriterProcess(path, recorder.insert_events_statement, snapshot_statement, mapper)
+        try:
+            return WriterProcess(path, recorder.insert_events_statement, snapshot_statement, mapper)
+        except OSError:  # no interpreter to start (an embedded Python): this process saves
+            return RecorderWriter(mapper, recorder, snapshots)
 
     return build
 

@@ -226,3 +226,14 @@ def test_an_error_in_the_writer_process_is_raised_by_the_import(path: Path) -> N
         assert stored_rows(path) == (1, 0)
     finally:
         runtime.close()
+
+
+def test_without_an_interpreter_to_start_the_import_is_saved_by_the_importing_process(
+    runtime: Runtime, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(path.parent / "no-such-python"))
+    writer = runtime.app.import_writer(runtime.app.mapper, runtime.app.recorder, None, 50_000)
+    assert isinstance(writer, RecorderWriter)
+    steps = load_steps("hartmoor-a")
+    pid, notification = runtime.app.import_steps(steps, actor="importer")
+    assert notification == len(steps) and runtime.app.verify(pid).valid
