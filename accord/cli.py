@@ -334,15 +334,12 @@ def _read_for_report(args: argparse.Namespace) -> _Reading | int:
 
 
 def _export_xlsx(args: argparse.Namespace) -> int:
-    import re
-
-    from accord.web.workbook_export import write_export
+    from accord.web.workbook_export import export_file_name, write_export
 
     reading = _read_for_report(args)
     if isinstance(reading, int):
         return reading
-    slug = re.sub(r"[^a-z0-9]+", "-", reading.name.casefold()).strip("-") or "partnership"
-    path = args.output or Path(f"{slug[:60]}-{reading.as_of.date().isoformat()}.xlsx")
+    path = args.output or Path(export_file_name(reading.name, reading.as_of))
     try:
         write_export(
             str(path),

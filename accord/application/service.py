@@ -277,43 +277,46 @@ class AccordApplication(Application[uuid.UUID]):
 
         A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step N.
         """
+        partnership, last = self.record_judged(
+            len(steps),
+            lambda first, emit: judge_steps(
+                steps, actor=actor, first=first, sealer=self.sealer, progress=progress, emit=emit
+            ),
+        )
+        return partnership.id, last
+
+    def record_judged(
+        self,
+        count: int,
+        judge: Callable[[datetime, Callable[[list[PartnershipEvent]], None]], Partnership],
+    ) -> tuple[Partnership, int]:
+        """Record a batch of `count` entries judged at once (an import): `judge(first,
+        emit)` judges them, recorded at `first` + i microseconds, and hands `emit` what
+        it has judged as it goes; every event it judged is saved through the import
+        writer, with the whole history's snapshot, or none if it raises. The partnership
+        and the last notification id."""
         # Judging a long history allocates many small objects that live on; the cyclic
         # collector would rescan them all, again and again, for nothing.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._import(steps, actor, progress)
+            first = self._instants(count)  # one clock read for the whole import
+            snapshots = self.snapshots.recorder if self.snapshots is not None else None
+            writer = self.import_writer(self.mapper, self.recorder, snapshots, count)
+            try:
+                partnership = judge(first, writer.write)
+                writer.write(partnership.collect_events())
+                # The whole history's snapshot, saved with it: no one reads it back in full.
+                last = writer.commit(Snapshot.take(partnership) if snapshots else None)
+            except BaseException:
+                writer.abort()
+                raise
         finally:
             if collecting:
                 gc.enable()
-
-    def _import(
-        self,
-        steps: Sequence[Mapping[str, Any]],
-        actor: str,
-        progress: Callable[[int], None] | None,
-    ) -> tuple[uuid.UUID, int]:
-        first = self._instants(len(steps))  # one clock read for the whole import
-        snapshots = self.snapshots.recorder if self.snapshots is not None else None
-        writer = self.import_writer(self.mapper, self.recorder, snapshots, len(steps))
-        try:
-            partnership = judge_steps(
-                steps,
-                actor=actor,
-                first=first,
-                sealer=self.sealer,
-                progress=progress,
-                emit=writer.write,
-            )
-            writer.write(partnership.collect_events())
-            # The whole history's snapshot, saved with it: no one reads it back in full.
-            last = writer.commit(Snapshot.take(partnership) if snapshots else None)
-        except BaseException:
-            writer.abort()
-            raise
         self._evict(partnership.id)
         self._announce()
-        return partnership.id, last
+        return partnership, last
 
     # ------------------------------------------------------------------- reads
 

@@ -14,7 +14,6 @@ row does not cascade), up to `REFUSAL_LIMIT` refusals; the import is then refuse
 
 from __future__ import annotations
 
-import gc
 import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
-from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import IntegrityError
 
 from accord.application.idempotency import fingerprint
@@ -484,66 +482,57 @@ def import_rows(
     then nothing is recorded. With `enforce_access` false (the local, unauthenticated
     mode) no role is checked, as the API does then. The partnership's id and what was
     judged."""
-    collecting = gc.isenabled()
-    gc.disable()  # as `import_steps`: judging makes many long-lived small objects
-    try:
-        now = datetime.now(UTC)
-        stored: Partnership | None = None
-        if partnership_id is not None:
-            current = app.partnership(partnership_id)  # raises NOT_FOUND
-            if enforce_access and current.role_of(actor) is None:
-                raise not_found("partnershipId", UNKNOWN_PARTNERSHIP)
-            # A copy of its own, rebuilt from the store: the service's cached aggregate
-            # is never judged on outside the service's lock.
-            copy: Any = app.repository.get(partnership_id, version=current.version)
-            assert isinstance(copy, Partnership)
-            stored = copy
-            now = max(now, copy.modified_on + _MICROSECOND)
+    stored: Partnership | None = None
+    if partnership_id is not None:
+        current = app.partnership(partnership_id)  # raises NOT_FOUND
+        if enforce_access and current.role_of(actor) is None:
+            raise not_found("partnershipId", UNKNOWN_PARTNERSHIP)
+        # A copy of its own, rebuilt from the store: the service's cached aggregate
+        # is never judged on outside the service's lock.
+        copy: Any = app.repository.get(partnership_id, version=current.version)
+        assert isinstance(copy, Partnership)
+        stored = copy
 
-        def stored_event(position: int) -> PartnershipEvent:
-            assert partnership_id is not None
-            return next(app.stored_events(partnership_id, after=position - 1))
+    def stored_event(position: int) -> PartnershipEvent:
+        assert partnership_id is not None
+        return next(app.stored_events(partnership_id, after=position - 1))
 
-        # The entries go to the service's import writer as they are judged (on SQLite
-        # a large import is inserted by a second process meanwhile; on PostgreSQL in
-        # chunks), committed with the whole history's snapshot, or rolled back.
-        snapshots = app.snapshots.recorder if app.snapshots is not None else None
-        writer = (
-            None if dry_run else app.import_writer(app.mapper, app.recorder, snapshots, len(rows))
+    def judge(first: datetime, emit: Callable[[list[PartnershipEvent]], None] | None) -> Judged:
+        if stored is not None:
+            first = max(first, stored.modified_on + _MICROSECOND)
+        return judge_rows(
+            rows,
+            partnership=stored,
+            actor=actor,
+            first=first,
+            zone=zone,
+            sealer=app.sealer,
+            stored_event=stored_event,
+            form_sheet=form_sheet,
+            enforce_access=enforce_access,
+            emit=emit,
         )
-        before = stored.version if stored is not None else 0
-        try:
-            judged = judge_rows(
-                rows,
-                partnership=stored,
-                actor=actor,
-                first=now,
-                zone=zone,
-                sealer=app.sealer,
-                stored_event=stored_event,
-                form_sheet=form_sheet,
-                enforce_access=enforce_access,
-                emit=writer.write if writer is not None else None,
-            )
-            partnership = judged.partnership
-            if writer is None:
-                return partnership.id, judged
-            writer.write(partnership.collect_events())
-            judged.last_notification = writer.commit(
-                Snapshot.take(partnership) if snapshots is not None else None
-            )
-        except IntegrityError:
-            if writer is not None:
-                writer.abort()
-            latest = app.partnership(partnership_id).version if partnership_id else 0
-            raise VersionConflict(before, latest) from None
-        except BaseException:
-            if writer is not None:
-                writer.abort()
-            raise
-        for listener in list(app.listeners):
-            listener()
-        return partnership.id, judged
-    finally:
-        if collecting:
-            gc.enable()
+
+    if dry_run:
+        judged = judge(datetime.now(UTC), None)
+        return judged.partnership.id, judged
+    before = stored.version if stored is not None else 0
+    outcome: list[Judged] = []
+
+    def judged_partnership(
+        first: datetime, emit: Callable[[list[PartnershipEvent]], None]
+    ) -> Partnership:
+        outcome.append(judge(first, emit))
+        return outcome[0].partnership
+
+    # The service's import writer saves the entries as they are judged (on SQLite a
+    # large import is inserted by a second process meanwhile; on PostgreSQL in chunks),
+    # committed with the whole history's snapshot, or rolled back.
+    try:
+        partnership, last = app.record_judged(len(rows), judged_partnership)
+    except IntegrityError:
+        latest = app.partnership(partnership_id).version if partnership_id else 0
+        raise VersionConflict(before, latest) from None
+    judged = outcome[0]
+    judged.last_notification = last
+    return partnership.id, judged

@@ -22,7 +22,6 @@ UNSUPPORTED_MEDIA_TYPE.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -43,7 +42,7 @@ from accord.graphql.context import Services
 from accord.threads import in_worker_thread
 from accord.web.registers import SHEETS, write_template
 from accord.web.view import TokenCheck, bearer_token
-from accord.web.workbook_export import write_export
+from accord.web.workbook_export import export_file_name, write_export
 from accord.web.workbook_files import Limits, MiB, UnreadableFile, read_csv, read_workbook
 
 UPLOAD_LIMITS = Limits(file_bytes=10 * MiB, unpacked_bytes=100 * MiB, rows=20_000)
@@ -231,8 +230,7 @@ def export_endpoint(
             events = services.reader.events(str(pid))
             out = io.BytesIO()
             write_export(out, events, as_of=as_of, known_at=known_at)
-            name = re.sub(r"[^a-z0-9]+", "-", partnership.name.casefold()).strip("-")
-            filename = f"{name[:60] or 'partnership'}-{as_of.date().isoformat()}.xlsx"
+            filename = export_file_name(partnership.name, as_of)
             return Response(
                 out.getvalue(),
                 media_type=XLSX,

@@ -201,6 +201,13 @@ def _check_ins(
     return ["occurredAt", *fields], rows
 
 
+def export_file_name(partnership_name: str, as_of: datetime) -> str:
+    """`harbour-coast-care-2025-06-30.xlsx`: the partnership's name in plain letters and
+    the day it is read as of (the command line's default, the page's download)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", partnership_name.casefold()).strip("-")
+    return f"{slug[:60] or 'partnership'}-{as_of.date().isoformat()}.xlsx"
+
+
 def month_ends(start: datetime, end: datetime) -> list[datetime]:
     """The last microsecond of each calendar month (UTC) from `start`'s to before `end`,
     then `end`."""
@@ -347,4 +354,4 @@ def _cell(ws: Any, value: Any, make: Any) -> Any:
     return cell
 
 
-__all__ = ["SHEETS", "month_ends", "write_export"]
+__all__ = ["SHEETS", "export_file_name", "month_ends", "write_export"]
