@@ -172,6 +172,48 @@ class AccordApplication(Application[uuid.UUID]):
         msg = "the partnership is too busy: try again"
         raise RuntimeError(msg)
 
+    def record_commands(
+        self, partnership_id: uuid.UUID, commands: Sequence[tuple[Command, str]]
+    ) -> list[Outcome]:
+        """Record commands the service's own code has read (a check-in round's close and
+        the check-ins it makes), each with its actor, all in one save or none. Access is
+        the caller's to check; raises DomainError if any is refused."""
+        for _attempt in range(MAX_ATTEMPTS):
+            with self._lock_for(partnership_id):
+                partnership = self._load(partnership_id)
+                try:
+                    recorded = [
+                        partnership.record(
+                            command,
+                            now=self._now(),
+                            actor=actor,
+                            fingerprint=None,
+                            sealer=self.sealer,
+                        )
+                        for command, actor in commands
+                    ]
+                    recordings = self.save(partnership)
+                except IntegrityError:
+                    self._evict(partnership_id)
+                    continue
+                except BaseException:
+                    # Some of the commands may already be on the cached aggregate.
+                    self._evict(partnership_id)
+                    raise
+                last = _last_id(recordings)
+                outcomes = [
+                    Outcome.of(partnership, event, notification_id=last) for event in recorded
+                ]
+            self._announce()
+            return outcomes
+        msg = "the partnership is too busy: try again"
+        raise RuntimeError(msg)
+
+    def check_access(self, partnership_id: uuid.UUID, actor: str, needs: AccessRole) -> None:
+        """Raise DomainError NOT_FOUND (no role) or Forbidden unless `actor` may do what
+        needs `needs` in the partnership (as the store has it now)."""
+        self._check_access(self.partnership(partnership_id), actor, needs)
+
     def _judge(
         self,
         partnership: Partnership,

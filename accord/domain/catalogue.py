@@ -23,6 +23,8 @@ from accord.domain.chain import event_type_name
 from accord.domain.fields import (
     LONG,
     OPTIONAL_LONG,
+    ROUND_INVITATION,
+    ROUND_PARTNER,
     SCORE,
     SHORT,
     FieldSpec,
@@ -32,6 +34,7 @@ from accord.domain.fields import (
     identifiers,
     instant,
     integer,
+    items_of,
     one_of,
     optional,
     positive_number,
@@ -79,6 +82,10 @@ class Kind:
     """False for the kind that forms a partnership (no partnershipId, no expectedVersion)."""
     note: str = ""
     """Said after the mutation's description."""
+    own_mutation: bool = False
+    """Recorded by a mutation of its own whose input is not the event's data (a check-in
+    round's: `accord.graphql.rounds`): no generic mutation, form or register sheet; the
+    service records it from `fields` as the round's code fills them in."""
     type_name: str = field(init=False)
     """UPPER_SNAKE, as `Event.type` gives it (`GOAL_REAFFIRMED`)."""
     attributes: tuple[tuple[str, str], ...] = field(init=False)
@@ -371,6 +378,56 @@ ROLE_REVOKED = Kind(
     retractable=False,
 )
 
+CHECK_IN_ROUND_OPENED = Kind(
+    events.CheckInRoundOpened,
+    "openCheckInRound",
+    (
+        required("roundId", identifier),
+        required("closesAt", instant),
+        required("minimumResponses", integer(3, 10_000)),
+        required("aboutPartners", boolean),
+        required("keepNotes", boolean),
+        required("invitations", items_of(*ROUND_INVITATION)),
+    ),
+    r.judge_round_opened,
+    r.round_opened,
+    r.open_round,
+    About.TRUST,
+    "A check-in round opened",
+    "Open a trust check-in round: a private link for each person asked",
+    needs=AccessRole.ADMIN,
+    retractable=False,
+    own_mutation=True,
+)
+CHECK_IN_REMINDERS_SENT = Kind(
+    events.CheckInRemindersSent,
+    "remindCheckInRound",
+    (required("roundId", identifier), required("count", integer(0, None))),
+    r.judge_round_open,
+    r.no_entries,
+    None,
+    About.TRUST,
+    "Reminders were sent to those of a check-in round who had not answered",
+    "E-mail a reminder to those of a check-in round who have not answered",
+    needs=AccessRole.ADMIN,
+    retractable=False,
+    own_mutation=True,
+)
+CHECK_IN_ROUND_CLOSED = Kind(
+    events.CheckInRoundClosed,
+    "closeCheckInRound",
+    (required("roundId", identifier), required("partners", items_of(*ROUND_PARTNER))),
+    r.judge_round_closed,
+    r.no_entries,
+    r.close_round,
+    About.TRUST,
+    "A check-in round closed",
+    "Close a check-in round now: it records its check-ins",
+    needs=AccessRole.ADMIN,
+    retractable=False,
+    own_mutation=True,
+)
+
 KINDS: tuple[Kind, ...] = (
     PARTNERSHIP_FORMED,
     PARTNER_JOINED,
@@ -392,12 +449,23 @@ KINDS: tuple[Kind, ...] = (
     ROLE_GRANTED,
     ROLE_REVOKED,
 )
-"""Every kind, in API.md's order (the order of the mutations and of `EventType`)."""
+"""Every kind recorded from its mutation's input, in API.md's order (the order of the
+generic mutations, the page's forms and the workbook's sheets)."""
+ROUND_KINDS: tuple[Kind, ...] = (
+    CHECK_IN_ROUND_OPENED,
+    CHECK_IN_REMINDERS_SENT,
+    CHECK_IN_ROUND_CLOSED,
+)
+"""The kinds a check-in round records through its own mutations (`own_mutation`)."""
+ALL_KINDS: tuple[Kind, ...] = KINDS + ROUND_KINDS
+"""Every kind (the order of `EventType`)."""
 
-BY_MUTATION: dict[str, Kind] = {kind.mutation: kind for kind in KINDS}
-BY_CLASS: dict[type[events.PartnershipEvent], Kind] = {kind.event_class: kind for kind in KINDS}
+BY_MUTATION: dict[str, Kind] = {kind.mutation: kind for kind in ALL_KINDS}
+BY_CLASS: dict[type[events.PartnershipEvent], Kind] = {
+    kind.event_class: kind for kind in ALL_KINDS
+}
 
 
 def types_about(about: About) -> frozenset[str]:
     """The type names of the kinds about `about`."""
-    return frozenset(kind.type_name for kind in KINDS if kind.about is about)
+    return frozenset(kind.type_name for kind in ALL_KINDS if kind.about is about)

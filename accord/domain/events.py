@@ -58,6 +58,10 @@ class PartnershipEvent(Aggregate.Event):
         }
     )
     INTERNAL: ClassVar[frozenset[str]] = frozenset()
+    SYSTEM: ClassVar[tuple[str, ...]] = ()
+    """Fields the service sets, never a mutation's input (what a check-in round adds to the
+    check-ins it records): in `data`, and so in the hash, only when not None, so that
+    events recorded before such a field existed keep their hashes."""
     DATA_NAMES: ClassVar[dict[str, str]] = {}
 
     occurred_at: datetime
@@ -84,6 +88,11 @@ class PartnershipEvent(Aggregate.Event):
         """(attribute, API name) for each of the event's input fields."""
         return _data_names(cls)
 
+    @classmethod
+    def system_names(cls) -> tuple[tuple[str, str], ...]:
+        """(attribute, API name) for each of the event's SYSTEM fields."""
+        return _system_names(cls)
+
     @property
     def position(self) -> int:
         return int(self.originator_version)
@@ -95,6 +104,10 @@ class PartnershipEvent(Aggregate.Event):
         for name, key in _data_names(type(self)):
             value = getattr(self, name)
             data[key] = format_instant(value) if type(value) is datetime else value
+        for name, key in _system_names(type(self)):
+            value = getattr(self, name, None)
+            if value is not None:
+                data[key] = value
         return data
 
     def apply(self, aggregate: Any) -> None:
@@ -108,8 +121,13 @@ def _type_name(event_class: type[PartnershipEvent]) -> str:
 
 @cache
 def _data_fields(event_class: type[PartnershipEvent]) -> tuple[str, ...]:
-    skip = event_class.COMMON | event_class.INTERNAL
+    skip = event_class.COMMON | event_class.INTERNAL | frozenset(event_class.SYSTEM)
     return tuple(f.name for f in dataclasses.fields(event_class) if f.name not in skip)
+
+
+@cache
+def _system_names(event_class: type[PartnershipEvent]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, camel(name)) for name in event_class.SYSTEM)
 
 
 @cache
@@ -122,11 +140,16 @@ def _data_names(event_class: type[PartnershipEvent]) -> tuple[tuple[str, str], .
 
 def event_data(event_class: type[PartnershipEvent], values: dict[str, Any]) -> dict[str, Any]:
     """The event's input fields under their API names, instants as text (as `data`)."""
-    return {
+    data = {
         key: format_instant(value) if type(value) is datetime else value
         for name, key in _data_names(event_class)
         for value in (values[name],)
     }
+    for name, key in _system_names(event_class):
+        value = values.get(name)
+        if value is not None:
+            data[key] = value
+    return data
 
 
 class PartnershipFormed(PartnershipEvent, Aggregate.Created):
@@ -222,13 +245,53 @@ class LeaderDeparted(PartnershipEvent):
 
 
 class TrustCheckInRecorded(PartnershipEvent):
+    """A check-in: entered for a partner (whole-number items), or recorded by a check-in
+    round at its close (each item the mean of the round's answers, `responses` of them)."""
+
+    class_version: ClassVar[int] = 2
+    SYSTEM: ClassVar[tuple[str, ...]] = ("responses", "round_id", "notes")
     respondent_id: str
     about_id: str | None
-    reliability: int
-    openness: int
-    respect: int
-    shared_ownership: int
+    reliability: float
+    openness: float
+    respect: float
+    shared_ownership: float
     note: str | None
+    responses: int | None
+    round_id: str | None
+    notes: list[str] | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 had no check-in rounds."""
+        state["responses"] = state["round_id"] = state["notes"] = None
+
+
+class CheckInRoundOpened(PartnershipEvent):
+    """A check-in round opened: who is asked (partners and how many people each), until
+    when, and the least number of answers that are reported; no names, no addresses."""
+
+    round_id: str
+    closes_at: datetime
+    minimum_responses: int
+    about_partners: bool
+    keep_notes: bool
+    invitations: list[dict[str, Any]]  # [{"partnerId", "count"}]
+
+
+class CheckInRemindersSent(PartnershipEvent):
+    """Reminders went to the people of a round who had not answered (a count only)."""
+
+    round_id: str
+    count: int
+
+
+class CheckInRoundClosed(PartnershipEvent):
+    """A check-in round closed: how many were asked and answered per partner (the answers
+    themselves are in the check-ins the round recorded, and nowhere else)."""
+
+    round_id: str
+    partners: list[dict[str, Any]]  # [{"partnerId", "invited", "answered"}]
 
 
 class EntryRetracted(PartnershipEvent):

@@ -26,7 +26,7 @@ from accord.domain.values import ID_PATTERN, LONG_TEXT_LIMIT, SHORT_TEXT_LIMIT
 Check = Callable[[Any, str], Any]
 
 ShapeKind = Literal[
-    "text", "integer", "number", "boolean", "instant", "id", "ids", "enum", "shares"
+    "text", "integer", "number", "boolean", "instant", "id", "ids", "enum", "shares", "items"
 ]
 
 
@@ -274,3 +274,44 @@ def optional(
 SHARE_ITEM = (required("partnerId", identifier, refers=Refers.PARTNER), required("share", share))
 """The fields of one item of `shares`."""
 risk_shares = Reader(_risk_shares, Shape("shares", non_empty=True, items=SHARE_ITEM))
+
+
+def items_of(*specs: FieldSpec, non_empty: bool = True) -> Reader:
+    """A list of objects, each with the fields `specs` (all required); problems are named
+    `field.index.name`."""
+
+    def read(value: Any, field: str) -> list[dict[str, Any]]:
+        if not isinstance(value, list | tuple):
+            raise invalid(field, "must be a list")
+        if non_empty and not value:
+            raise invalid(field, "must have at least one item")
+        items: list[dict[str, Any]] = []
+        for index, item in enumerate(value):
+            path = f"{field}.{index}"
+            if not isinstance(item, Mapping):
+                raise invalid(path, f"must be {{{', '.join(spec.name for spec in specs)}}}")
+            unknown = [name for name in item if name not in {spec.name for spec in specs}]
+            if unknown:
+                raise invalid(f"{path}.{unknown[0]}", "is not a field of this item")
+            read_item: dict[str, Any] = {}
+            for spec in specs:
+                if item.get(spec.name) is None:
+                    raise invalid(f"{path}.{spec.name}", "is required")
+                read_item[spec.name] = spec.read.check(item[spec.name], f"{path}.{spec.name}")
+            items.append(read_item)
+        return items
+
+    return Reader(read, Shape("items", non_empty=non_empty, items=specs))
+
+
+ROUND_INVITATION = (
+    required("partnerId", identifier, refers=Refers.PARTNER),
+    required("count", integer(1, 10_000)),
+)
+"""One partner's invitations in a check-in round: how many people are asked."""
+ROUND_PARTNER = (
+    required("partnerId", identifier, refers=Refers.PARTNER),
+    required("invited", integer(1, 10_000)),
+    required("answered", integer(0, 10_000)),
+)
+"""One partner's part of a closed check-in round."""

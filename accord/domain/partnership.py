@@ -67,6 +67,9 @@ class Partnership(Aggregate):
     EntryRetracted = events.EntryRetracted
     RoleGranted = events.RoleGranted
     RoleRevoked = events.RoleRevoked
+    CheckInRoundOpened = events.CheckInRoundOpened
+    CheckInRemindersSent = events.CheckInRemindersSent
+    CheckInRoundClosed = events.CheckInRoundClosed
 
     def __init__(
         self,
@@ -87,6 +90,7 @@ class Partnership(Aggregate):
         self.retracted: dict[str, int] = {}
         self.idempotency: dict[str, list[Any]] = {}
         self.access: dict[str, str] = {recorded_by: AccessRole.ADMIN.value}
+        self.rounds: dict[str, dict[str, Any]] = {}  # check-in rounds (`rules.rounds_of`)
         self._remember_key(idempotency_key, fingerprint, 1)
 
     # ------------------------------------------------------------------ commands
@@ -274,7 +278,10 @@ def _check_not_future(occurred_at: datetime, now: datetime) -> None:
 def _values(kind: Kind, command: Command) -> dict[str, Any]:
     """The command's fields under the event's attribute names."""
     fields = command.fields
-    return {name: fields[api] for api, name in kind.attributes}
+    values = {name: fields[api] for api, name in kind.attributes}
+    for name, api in kind.event_class.system_names():
+        values[name] = fields.get(api)
+    return values
 
 
 def _common(

@@ -127,6 +127,63 @@ def judge_risk_shares_agreed(p: Partnership, values: Values, *_: Any) -> None:
 def judge_trust_check_in_recorded(p: Partnership, values: Values, *_: Any) -> None:
     if values.get("about_id") is not None and values["about_id"] == values["respondent_id"]:
         raise invalid("aboutId", "a check-in cannot be about the respondent itself")
+    round_id = values.get("round_id")
+    if round_id is not None:  # recorded by a round at its close, with it
+        if rounds_of(p).get(round_id, {}).get("status") != CLOSED:
+            raise invalid("roundId", f"the check-in round '{round_id}' has not closed")
+        for item in ("reliability", "openness", "respect", "shared_ownership"):
+            if not 1 <= values[item] <= 5:
+                raise invalid(camel(item), f"must be from 1 to 5 (got {values[item]})")
+
+
+# A check-in round's state in the aggregate (`Partnership.rounds`).
+OPEN = "OPEN"
+CLOSED = "CLOSED"
+
+
+def rounds_of(p: Partnership) -> dict[str, dict[str, Any]]:
+    """The partnership's check-in rounds by id (snapshots taken before rounds existed
+    have none)."""
+    rounds: dict[str, dict[str, Any]] = p.__dict__.setdefault("rounds", {})
+    return rounds
+
+
+def judge_round_opened(p: Partnership, values: Values, position: int, _: Any) -> None:
+    if values["round_id"] in rounds_of(p):
+        raise duplicate("roundId", f"the check-in round id '{values['round_id']}' is already used")
+    seen: set[str] = set()
+    for index, invitation in enumerate(values["invitations"]):
+        if invitation["partnerId"] in seen:
+            raise invalid(
+                f"invitations.{index}.partnerId", f"names '{invitation['partnerId']}' twice"
+            )
+        seen.add(invitation["partnerId"])
+
+
+def _known_round(p: Partnership, values: Values) -> dict[str, Any]:
+    found = rounds_of(p).get(values["round_id"])
+    if found is None:
+        raise not_found("roundId", f"no check-in round '{values['round_id']}' in this partnership")
+    return found
+
+
+def judge_round_open(p: Partnership, values: Values, *_: Any) -> None:
+    """The round is known and still open."""
+    if _known_round(p, values)["status"] != OPEN:
+        raise invalid("roundId", "the check-in round has closed")
+
+
+def judge_round_closed(p: Partnership, values: Values, *_: Any) -> None:
+    found = _known_round(p, values)
+    if found["status"] != OPEN:
+        raise invalid("roundId", "the check-in round has closed")
+    invited = {item["partnerId"]: item["count"] for item in found["invitations"]}
+    given = {item["partnerId"]: item["invited"] for item in values["partners"]}
+    if given != invited:
+        raise invalid("partners", "must give each invited partner's invitations as opened")
+    for index, item in enumerate(values["partners"]):
+        if item["answered"] > item["invited"]:
+            raise invalid(f"partners.{index}.answered", "is more than were invited")
 
 
 def judge_entry_retracted(
@@ -242,6 +299,14 @@ def leader_departed(values: Values, at: int, position: int) -> Subjects:
     return [(f"role:{values['role']}", [at, position, tl.DEPART], "role")]
 
 
+def round_opened(values: Values, at: int, position: int) -> Subjects:
+    """Each invited partner must be active when the round opens."""
+    return [
+        _partner(item["partnerId"], f"invitations.{index}.partnerId", at, position)
+        for index, item in enumerate(values["invitations"])
+    ]
+
+
 def trust_check_in_recorded(values: Values, at: int, position: int) -> Subjects:
     subjects = [_partner(values["respondent_id"], "respondentId", at, position)]
     if values.get("about_id") is not None:
@@ -275,6 +340,19 @@ def retract(p: Partnership, event: EntryRetracted) -> None:
         removal.apply(entries)
         if removal.refold:
             timeline["tail"] = tl.fold(subject, entries)[0]
+
+
+def open_round(p: Partnership, event: Any) -> None:
+    rounds_of(p)[event.round_id] = {
+        "status": OPEN,
+        "opened_at": event.position,
+        "closes_at": to_micros(event.closes_at),
+        "invitations": event.invitations,
+    }
+
+
+def close_round(p: Partnership, event: Any) -> None:
+    rounds_of(p)[event.round_id]["status"] = CLOSED
 
 
 def grant_role(p: Partnership, event: RoleGranted) -> None:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, cast
 
 import strawberry
 
-from accord.domain.catalogue import KINDS
+from accord.domain.catalogue import ALL_KINDS
 
 
 def _event_type() -> type[Enum]:
     """One value per kind of the catalogue, in its order, described by it."""
     values = {
         kind.type_name: strawberry.enum_value(kind.type_name, description=kind.event_description)
-        for kind in KINDS
+        for kind in ALL_KINDS
     }
     members = cast("type[Enum]", Enum("EventType", values))
     return strawberry.enum(members, description="The kind of an event in a partnership's history.")

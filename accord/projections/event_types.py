@@ -28,6 +28,9 @@ TRUST_CHECK_IN_RECORDED: Final = catalogue.TRUST_CHECK_IN_RECORDED.type_name
 ENTRY_RETRACTED: Final = catalogue.ENTRY_RETRACTED.type_name
 ROLE_GRANTED: Final = catalogue.ROLE_GRANTED.type_name
 ROLE_REVOKED: Final = catalogue.ROLE_REVOKED.type_name
+CHECK_IN_ROUND_OPENED: Final = catalogue.CHECK_IN_ROUND_OPENED.type_name
+CHECK_IN_REMINDERS_SENT: Final = catalogue.CHECK_IN_REMINDERS_SENT.type_name
+CHECK_IN_ROUND_CLOSED: Final = catalogue.CHECK_IN_ROUND_CLOSED.type_name
 
 GOAL_EVENTS: Final = types_about(About.GOALS)
 COMMITMENT_EVENTS: Final = types_about(About.COMMITMENTS)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from accord.domain.catalogue import KINDS, About
+from accord.domain.catalogue import ALL_KINDS, About
 from accord.domain.instants import parse_instant
 from accord.projections import event_types
 from accord.projections.event_data import Data
@@ -41,7 +41,7 @@ LANES: Final = (
 """Lane id -> its heading, in display order."""
 
 LANE_OF: Final = {
-    kind.type_name: kind.about.value for kind in KINDS if kind.about is not About.RECORD
+    kind.type_name: kind.about.value for kind in ALL_KINDS if kind.about is not About.RECORD
 }
 """Event type -> its lane (what its kind is about); the record's own kinds (retractions,
 role grants) are not items."""

@@ -36,13 +36,16 @@ class EventMapper(Mapper[uuid.UUID]):
         self.encode_snapshot = encode_snapshot
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if isinstance(domain_event, PartnershipEvent) and type(domain_event).class_version == 1:
+        if isinstance(domain_event, PartnershipEvent):
             encode = self.encode_state
         elif type(domain_event) is Snapshot and self.encode_snapshot is not None:
             encode = self.encode_snapshot
-        else:  # the transcoder writes it (and an upcast event's class_version)
+        else:  # the transcoder writes it
             return super().to_stored_event(domain_event)
         state = dict(vars(domain_event))
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:  # as eventsourcing's mapper writes it, for its upcasting
+            state["class_version"] = class_version
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
         stored_state = encode(state)

@@ -55,6 +55,7 @@ class _Kind:
     encoded: tuple[int, ...]  # the data fields that may hold encoded values (instants)
     extras: Callable[[dict[str, Any]], tuple[Any, ...]]
     extra_instant: bool
+    system: tuple[tuple[str, str], ...]  # (attribute, API name): in the data when not None
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -99,6 +100,7 @@ def _kind(topic: str) -> _Kind | None:
         tuple(i for i, (name, _) in enumerate(names) if not _is_plain(event_class, name)),
         _getter(extras),
         not all(_is_plain(event_class, name) for name in extras),
+        event_class.system_names(),
     )
 
 
@@ -150,6 +152,11 @@ def _from_state(record: LogRecord, kind: _Kind, state: dict[str, Any]) -> Projec
     extras = kind.extras(state)
     if kind.extra_instant:
         extras = tuple(_text_of(v) if type(v) is dict else v for v in extras)
+    data = dict(zip(kind.keys, values))  # noqa: B905 (one length by construction)
+    for name, key in kind.system:
+        value = state.get(name)
+        if value is not None:
+            data[key] = _plain(value)
     partnership_id = record[1]
     if len(partnership_id) != 36:
         partnership_id = _dashed(partnership_id)
@@ -162,7 +169,7 @@ def _from_state(record: LogRecord, kind: _Kind, state: dict[str, Any]) -> Projec
             _stamp(state["occurred_at"]),
             _stamp(state["recorded_at"]),
             state["recorded_by"],
-            data_json(dict(zip(kind.keys, values))),  # noqa: B905 (one length by construction)
+            data_json(data),
             state["hash"],
             state["previous_hash"],
             None,

@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType
 
 from accord.domain import catalogue, events
-from accord.domain.catalogue import BY_CLASS, BY_MUTATION, KINDS, About, Kind
+from accord.domain.catalogue import ALL_KINDS, BY_CLASS, BY_MUTATION, KINDS, About, Kind
 from accord.domain.partnership import Partnership, PartnershipEvent
 from accord.domain.values import AccessRole
 from accord.graphql import mutations
@@ -23,8 +23,9 @@ from accord.projections.summary import summary
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "API.md"
 SERVED = schema._schema
-NAMES = [kind.type_name for kind in KINDS]
+NAMES = [kind.type_name for kind in ALL_KINDS]
 IDS = {"ids": NAMES}
+INPUT_IDS = {"ids": [kind.type_name for kind in KINDS]}
 
 
 def _stem(kind: Kind) -> str:
@@ -32,7 +33,8 @@ def _stem(kind: Kind) -> str:
 
 
 def test_each_kind_is_declared_once() -> None:
-    assert len(set(NAMES)) == len(KINDS) == len(BY_MUTATION) == len(BY_CLASS)
+    assert len(set(NAMES)) == len(ALL_KINDS) == len(BY_MUTATION) == len(BY_CLASS)
+    assert [kind for kind in ALL_KINDS if kind.own_mutation] == list(catalogue.ROUND_KINDS)
     declared = {
         value
         for value in vars(events).values()
@@ -41,12 +43,12 @@ def test_each_kind_is_declared_once() -> None:
         and value is not PartnershipEvent
     }
     assert declared == set(BY_CLASS)
-    for kind in KINDS:
+    for kind in ALL_KINDS:
         assert getattr(catalogue, kind.type_name) is kind
         assert kind.type_name == kind.event_class.type_name()
 
 
-@pytest.mark.parametrize("kind", KINDS, **IDS)
+@pytest.mark.parametrize("kind", ALL_KINDS, **IDS)
 def test_the_aggregate_keeps_each_event_class_where_stored_events_find_it(kind: Kind) -> None:
     name = kind.event_class.__name__
     assert getattr(Partnership, name) is kind.event_class
@@ -69,12 +71,12 @@ def test_the_event_type_enum_is_the_catalogues() -> None:
     enum = SERVED.type_map["EventType"]
     assert isinstance(enum, GraphQLEnumType)
     assert list(enum.values) == NAMES
-    for kind in KINDS:
+    for kind in ALL_KINDS:
         assert enum.values[kind.type_name].description == kind.event_description
         assert f"`{kind.mutation}`" in kind.event_description
 
 
-@pytest.mark.parametrize("kind", KINDS, **IDS)
+@pytest.mark.parametrize("kind", KINDS, **INPUT_IDS)
 def test_each_kind_has_its_input_type(kind: Kind) -> None:
     given = SERVED.type_map[f"{_stem(kind)}Input"]
     assert isinstance(given, GraphQLInputObjectType)
@@ -89,7 +91,7 @@ def test_each_kind_has_its_input_type(kind: Kind) -> None:
     assert isinstance(success, GraphQLObjectType)
 
 
-@pytest.mark.parametrize("kind", KINDS, **IDS)
+@pytest.mark.parametrize("kind", ALL_KINDS, **IDS)
 def test_the_read_model_names_each_kind(kind: Kind) -> None:
     assert getattr(event_types, kind.type_name) == kind.type_name
     groups = {
@@ -103,7 +105,7 @@ def test_the_read_model_names_each_kind(kind: Kind) -> None:
         assert (kind.type_name in group) == (kind.about is about)
 
 
-@pytest.mark.parametrize("kind", KINDS, **IDS)
+@pytest.mark.parametrize("kind", ALL_KINDS, **IDS)
 def test_each_kind_has_its_summary_sentence(kind: Kind) -> None:
     event = IndexedEvent(
         partnership_id="p",
@@ -121,7 +123,7 @@ def test_each_kind_has_its_summary_sentence(kind: Kind) -> None:
     assert summary(event) != fallback
 
 
-@pytest.mark.parametrize("kind", KINDS, **IDS)
+@pytest.mark.parametrize("kind", ALL_KINDS, **IDS)
 def test_each_kind_is_on_its_timeline_lane_or_none(kind: Kind) -> None:
     lanes = {lane for lane, _ in timeline.LANES}
     if kind.about is About.RECORD:
@@ -168,4 +170,4 @@ def test_api_md_names_the_kinds_that_cannot_be_retracted() -> None:
     text = _api_md()
     start = text.index("- Retractions: not of ")
     named = set(re.findall(r"`(\w+)`", text[start : text.index(";", start)]))
-    assert named == {kind.event_class.__name__ for kind in KINDS if not kind.retractable}
+    assert named == {kind.event_class.__name__ for kind in ALL_KINDS if not kind.retractable}
