@@ -23,6 +23,7 @@ from accord.graphql.feed import ViewsFeed
 from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
+from accord.web.check_in import BODY_LIMIT, PATH, CheckInGuard, check_in_endpoint, rounds_of
 from accord.web.forms import describe
 from accord.web.request_ids import RequestIds
 from accord.web.uploads import (
@@ -43,6 +44,7 @@ STATIC = Path(__file__).with_name("static")
 PAGE_FILES = (
     "index.html",
     "app.css",
+    "check-in.css",
     "js/main.js",
     "vendor/vis-timeline-graph2d.min.js",
     "vendor/echarts.min.js",
@@ -150,8 +152,18 @@ def create_app(
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
         Route("/forms.json", forms, name="forms", methods=["GET"]),
+        Route(
+            PATH,
+            check_in_endpoint(rounds_of(runtime), configured_time_zone(time_zone)),
+            name="check_in",
+            methods=["GET", "POST"],
+        ),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
-    larger = ((re.compile(r"^/partnerships/[^/]+/import$"), MAX_UPLOAD_BYTES),)
-    middleware = [Middleware(RequestIds), Middleware(BodySizeLimit, larger=larger)]
+    larger = ((re.compile(r"^/partnerships/[^/]+/import$"), MAX_UPLOAD_BYTES), BODY_LIMIT)
+    middleware = [
+        Middleware(RequestIds),
+        Middleware(CheckInGuard),  # outside the body limit: a refused body is never read
+        Middleware(BodySizeLimit, larger=larger),
+    ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -50,7 +50,8 @@ class BodySizeLimit:
         limit: int = MAX_BODY_BYTES,
         larger: tuple[tuple[re.Pattern[str], int], ...] = (),
     ) -> None:
-        """`larger`: (path pattern, limit) for the few routes that take more (an upload)."""
+        """`larger`: (path pattern, limit) for the few routes with a limit of their own:
+        more (an upload) or less (the check-in answer form); the first match counts."""
         self.app = app
         self.limit = limit
         self.larger = larger

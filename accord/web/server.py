@@ -11,6 +11,7 @@ from accord.graphql.limits import MAX_BODY_BYTES
 from accord.runtime import Runtime
 from accord.storage.tokens import TokenStore
 from accord.web.app import create_app
+from accord.web.check_in import install_log_filter
 from accord.web.view import TokenCheck
 
 
@@ -40,7 +41,7 @@ def server_config(
 ) -> uvicorn.Config:
     """uvicorn's configuration for the app: websocket messages are held to the same
     64 KiB as request bodies."""
-    return uvicorn.Config(
+    config = uvicorn.Config(
         create_app(runtime, auth=auth, check_token=check_token, time_zone=time_zone),
         host=host,
         port=port,
@@ -51,6 +52,8 @@ def server_config(
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
+    install_log_filter()  # after uvicorn's logging set-up: no whole check-in link logged
+    return config
 
 
 def serve(
