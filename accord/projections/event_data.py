@@ -71,6 +71,16 @@ def id_list(data: Data, key: str) -> list[str]:
     return list(value)
 
 
+def objects(data: Data, key: str) -> list[Data]:
+    """A list of objects (`[{partnerId, count}]`); missing reads as an empty list."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise EventDataError(f"'{key}' should be a list of objects, not {value!r}")
+    return list(value)
+
+
 def instant(data: Data, key: str) -> datetime:
     """An instant written in the data (`dueAt`); a bare date is the start of its day."""
     return parse_instant(text(data, key))

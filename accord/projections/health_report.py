@@ -48,6 +48,13 @@ def render_report(name: str, health: Health) -> str:
         f"agreement {_figure(goals.agreement)}, {_figure(goals.staleness_days, 0)} days since "
         f"last revisited, {goals.revisions} revisions",
     ]
+    if trust.latest_round is not None:
+        latest = trust.latest_round
+        lines.append(
+            f"  rounds:   latest {latest.round_id} closed {format_instant(latest.closed_at)}, "
+            f"{latest.answered} of {latest.invited} invited answered "
+            f"(response rate {_figure(latest.response_rate)})"
+        )
     for share in power.shares:
         partner = health.partners.get(share.partner_id)
         label = partner.name if partner is not None else share.partner_id

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from accord.projections import event_data
 from accord.projections import event_types as types
 from accord.projections.event_data import Data, EventDataError
 from accord.projections.health.checkins import check_in_score
 from accord.projections.records import IndexedEvent
-from accord.projections.wording import KIND_WORDS, amount, figure, percent, quantity
+from accord.projections.wording import KIND_WORDS, amount, count, figure, percent, quantity
 
 
 def _get(data: Data, key: str, default: str = "?") -> str:
@@ -127,10 +128,65 @@ def _check_in(data: Data) -> str:
     about = data.get("aboutId")
     subject = about if isinstance(about, str) and about else "the partnership"
     try:
-        score = f" (score {figure(check_in_score(data))})"
+        score = f"score {figure(check_in_score(data))}"
     except EventDataError:
         score = ""
-    return f"Trust check-in by {_get(data, 'respondentId')} about {subject}{score}"
+    sentence = f"Trust check-in by {_get(data, 'respondentId')} about {subject}"
+    if data.get("roundId") is None:
+        return f"{sentence} ({score})" if score else sentence
+    responses = data.get("responses")
+    mean = (
+        f"the mean of {count(responses, 'response')}"
+        if isinstance(responses, int) and not isinstance(responses, bool)
+        else "the mean of its responses"
+    )
+    return f"{sentence} from check-in round {_get(data, 'roundId')}: {mean}" + (
+        f" ({score})" if score else ""
+    )
+
+
+def _sum_of(data: Data, key: str, field: str) -> int | None:
+    """The sum of `field` over the objects listed under `key`; None when unreadable."""
+    try:
+        return sum(event_data.integer(item, field) for item in event_data.objects(data, key))
+    except EventDataError:
+        return None
+
+
+def _round_opened(data: Data) -> str:
+    invitations = data.get("invitations")
+    partners = len(invitations) if isinstance(invitations, list) else 0
+    invited = _sum_of(data, "invitations", "count")
+    asked = (
+        f"{count(invited, 'person', 'people')} asked across {count(partners, 'partner')}"
+        if invited is not None and partners
+        else "nobody asked yet"
+    )
+    return (
+        f"Check-in round {_get(data, 'roundId')} opened until {_get(data, 'closesAt')[:10]}: "
+        f"{asked}; a check-in is recorded from {_get(data, 'minimumResponses')} answers"
+    )
+
+
+def _reminders(data: Data) -> str:
+    sent = data.get("count")
+    whom = (
+        count(sent, "person", "people")
+        if isinstance(sent, int) and not isinstance(sent, bool)
+        else "those"
+    )
+    return f"Reminders sent to {whom} who had not answered check-in round {_get(data, 'roundId')}"
+
+
+def _round_closed(data: Data) -> str:
+    invited = _sum_of(data, "partners", "invited")
+    answered = _sum_of(data, "partners", "answered")
+    if invited is None or answered is None or not invited:
+        return f"Check-in round {_get(data, 'roundId')} closed"
+    return (
+        f"Check-in round {_get(data, 'roundId')} closed: {answered} of {invited} invited "
+        f"answered ({percent(answered / invited)})"
+    )
 
 
 def _retracted(data: Data) -> str:
@@ -162,6 +218,9 @@ _SENTENCES: dict[str, Callable[[Data], str]] = {
     types.LEADER_APPOINTED: _appointed,
     types.LEADER_DEPARTED: _departed,
     types.TRUST_CHECK_IN_RECORDED: _check_in,
+    types.CHECK_IN_ROUND_OPENED: _round_opened,
+    types.CHECK_IN_REMINDERS_SENT: _reminders,
+    types.CHECK_IN_ROUND_CLOSED: _round_closed,
     types.ENTRY_RETRACTED: _retracted,
     types.ROLE_GRANTED: _granted,
     types.ROLE_REVOKED: _revoked,

@@ -19,7 +19,7 @@ from typing import Final
 from accord.domain.catalogue import ALL_KINDS, About
 from accord.domain.instants import parse_instant
 from accord.projections import event_types
-from accord.projections.event_data import Data
+from accord.projections.event_data import Data, EventDataError, integer
 from accord.projections.records import IndexedEvent
 from accord.projections.summary import summary
 from accord.projections.visibility import (
@@ -28,7 +28,7 @@ from accord.projections.visibility import (
     retracted_commitment_ids,
     retracted_ids,
 )
-from accord.projections.wording import KIND_WORDS, amount, quantity
+from accord.projections.wording import KIND_WORDS, amount, count, percent, quantity
 
 LANES: Final = (
     ("GOALS", "Goals"),
@@ -211,9 +211,34 @@ class _Labels:
         )
 
     def _check_in(self, data: Data) -> str:
-        return (
-            f"Check-in: {self._partner(data, 'respondentId')} on {self._partner(data, 'aboutId')}"
-        )
+        pair = f"{self._partner(data, 'respondentId')} on {self._partner(data, 'aboutId')}"
+        if data.get("roundId") is None:
+            return f"Check-in: {pair}"
+        responses = data.get("responses")
+        if isinstance(responses, int) and not isinstance(responses, bool):
+            return f"Check-in round: {pair} ({count(responses, 'response')})"
+        return f"Check-in round: {pair}"
+
+    def _round_opened(self, data: Data) -> str:
+        listed = _objects(data, "invitations")
+        names = [self._partner(item, "partnerId") for item in listed]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        try:
+            asked = sum(integer(item, "count") for item in listed)
+        except EventDataError:
+            asked = 0
+        people = f" ({count(asked, 'person', 'people')} asked)" if asked else ""
+        return f"Check-in round opened: {shown or 'nobody'}{people}"
+
+    def _round_closed(self, data: Data) -> str:
+        listed = _objects(data, "partners")
+        try:
+            invited = sum(integer(item, "invited") for item in listed)
+            answered = sum(integer(item, "answered") for item in listed)
+        except EventDataError:
+            return "Check-in round closed"
+        rate = f" ({percent(answered / invited)})" if invited else ""
+        return f"Check-in round closed: {answered} of {invited} answered{rate}"
 
     def _commitment(self, data: Data) -> str:
         size, kind = data.get("quantity"), str(data.get("kind"))
@@ -229,6 +254,12 @@ class _Labels:
         unit = self._units.get(str(data.get("commitmentId")), "")
         delivered = amount(float(size), unit) if isinstance(size, int | float) else quantity(0.0)
         return f"Delivered {delivered} on {data.get('commitmentId')}"
+
+
+def _objects(data: Data, key: str) -> list[Data]:
+    """The objects listed under `key` (what is not an object is left out)."""
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 LABELS: Final[dict[str, Callable[[_Labels, Data], str]]] = {
@@ -248,5 +279,10 @@ LABELS: Final[dict[str, Callable[[_Labels, Data], str]]] = {
     event_types.LEADER_APPOINTED: lambda _, data: f"{data.get('role')}: {data.get('person')}",
     event_types.LEADER_DEPARTED: lambda _, data: f"{data.get('role')} vacated",
     event_types.TRUST_CHECK_IN_RECORDED: _Labels._check_in,
+    event_types.CHECK_IN_ROUND_OPENED: _Labels._round_opened,
+    event_types.CHECK_IN_REMINDERS_SENT: lambda _, data: (
+        f"Check-in reminders: {data.get('count')} sent"
+    ),
+    event_types.CHECK_IN_ROUND_CLOSED: _Labels._round_closed,
 }
 """Each item's short text, by the type of its event: one for each kind with a lane."""

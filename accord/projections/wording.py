@@ -7,6 +7,7 @@ from typing import Final
 
 UNIT_WORDS: Final = {"GBP": "GBP", "FTE_MONTHS": "FTE months", "DAYS": "days"}
 KIND_WORDS: Final = {"FUNDING": "funding", "STAFF": "staff", "IN_KIND": "in-kind support"}
+MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def quantity(value: float) -> str:
@@ -42,3 +43,9 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
 def day(moment: datetime) -> str:
     """The calendar day of an instant: `2025-03-31`."""
     return moment.date().isoformat()
+
+
+def calendar_day(moment: datetime) -> str:
+    """The calendar day (UTC, as every instant here) of an instant, as the page writes
+    days: `5 Mar 2026` (English month names whatever the locale)."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"

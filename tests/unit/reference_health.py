@@ -174,6 +174,23 @@ class Reading:
             if r in self.active and (a is None or a in self.active)
         }
 
+    def latest_round(self) -> dict[str, Any] | None:
+        """The latest check-in round closed in the window (not in the probes' shape: the
+        API's `health` has no such field yet), response figures summed over partners."""
+        closed = [e for e in self.of("CHECK_IN_ROUND_CLOSED") if self.in_window(e.occurred_at)]
+        if not closed:
+            return None
+        last = closed[-1]
+        invited = sum(p["invited"] for p in last.data["partners"])
+        answered = sum(p["answered"] for p in last.data["partners"])
+        return {
+            "roundId": last.data["roundId"],
+            "closedAt": last.occurred_at,
+            "invited": invited,
+            "answered": answered,
+            "responseRate": answered / invited if invited else None,
+        }
+
     def perceived(self) -> tuple[float | None, int]:
         scores = self.scores()
         respondents = len({r for r, _ in scores})
@@ -413,3 +430,11 @@ def reference_health(
 ) -> dict[str, Any]:
     """Every figure of METRICS.md, in the probes' keyed shape."""
     return Reading(events, as_of, known_at, window_days).reading()
+
+
+def reference_latest_round(
+    events: list[IndexedEvent], as_of: datetime, known_at: datetime, window_days: int
+) -> dict[str, Any] | None:
+    """The latest check-in round closed in the window `(as_of - W, as_of]`, as known at
+    `known_at` (METRICS.md, Check-in rounds)."""
+    return Reading(events, as_of, known_at, window_days).latest_round()

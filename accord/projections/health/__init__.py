@@ -31,6 +31,7 @@ from accord.projections.health.model import (
     PartnerReliability,
     Power,
     Question,
+    RoundResponse,
     Status,
     Trust,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Power",
     "PreparedHistory",
     "Question",
+    "RoundResponse",
     "Sample",
     "Status",
     "Trust",

@@ -1,7 +1,8 @@
 """Trust check-ins: each (respondent, about) pair's latest score in a window.
 
 A check-in scores four items 1-5; its score is the mean of `(x - 1) / 4` (0..1).
-`about` is None for a check-in about the partnership as a whole.
+`about` is None for a check-in about the partnership as a whole. A check-in a round
+recorded has decimal items (the unrounded means of its answers) and counts like any other.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ Pair = tuple[str, str | None]
 
 
 def check_in_score(data: event_data.Data) -> float:
-    """The mean of `(x - 1) / 4` over the four items."""
-    return math.fsum((event_data.integer(data, item) - 1) / 4 for item in ITEMS) / 4
+    """The mean of `(x - 1) / 4` over the four items (whole numbers, or the decimals a
+    check-in round records). Each `(x - 1) / 4` is exact for x in 1..5 and `fsum` rounds
+    their sum once, so the score is the correctly rounded mean."""
+    return math.fsum((event_data.number(data, item) - 1) / 4 for item in ITEMS) / 4
 
 
 @dataclass(slots=True)

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from accord.projections.health.model import Capacity, Classification, GoalHealth, Power, Trust
+from accord.projections.health.model import (
+    Capacity,
+    Classification,
+    GoalHealth,
+    Power,
+    RoundResponse,
+    Trust,
+)
 from accord.projections.state.commitment_ledger import UNITS
-from accord.projections.wording import KIND_WORDS, amount, count, figure, percent
+from accord.projections.wording import KIND_WORDS, amount, calendar_day, count, figure, percent
 
 
 def _name(partner_id: str, names: Mapping[str, str]) -> str:
@@ -105,6 +112,8 @@ def trust(trust: Trust, names: Mapping[str, str]) -> list[str]:
             f"Perceived trust is {figure(trust.perceived)} from "
             f"{count(trust.respondents, 'respondent')} in the last 180 days."
         )
+    if trust.latest_round is not None:
+        sentences.append(latest_round(trust.latest_round))
     if trust.reliability_mean is None or trust.reliability_min is None:
         sentences.append("No commitment has been kept or broken yet in the window.")
     else:
@@ -137,6 +146,15 @@ def trust(trust: Trust, names: Mapping[str, str]) -> list[str]:
             "standing in for relationships."
         )
     return sentences
+
+
+def latest_round(response: RoundResponse) -> str:
+    """`Latest check-in round (closed 5 Mar 2026): answered by 14 of 20 invited, 70%.`"""
+    rate = "" if response.response_rate is None else f", {percent(response.response_rate)}"
+    return (
+        f"Latest check-in round (closed {calendar_day(response.closed_at)}): answered by "
+        f"{response.answered} of {response.invited} invited{rate}."
+    )
 
 
 def work(capacity: Capacity, window_days: int) -> list[str]:

@@ -72,6 +72,18 @@ class PartnerReliability:
 
 
 @dataclass(frozen=True, slots=True)
+class RoundResponse:
+    """A closed check-in round's response: how many people were asked and answered."""
+
+    round_id: str
+    closed_at: datetime
+    invited: int
+    answered: int
+    response_rate: float | None
+    """`answered / invited`; null when nobody was invited."""
+
+
+@dataclass(frozen=True, slots=True)
 class Trust:
     index: float | None
     perceived: float | None
@@ -84,6 +96,8 @@ class Trust:
     """Active partners, in id order."""
     perceived_before: float | None = None
     """`perceived` 180 days earlier (not in the API; the bureaucracy signal reads it)."""
+    latest_round: RoundResponse | None = None
+    """The latest check-in round closed in the window, at or before the reading."""
 
 
 @dataclass(frozen=True, slots=True)

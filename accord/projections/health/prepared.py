@@ -14,6 +14,7 @@ from datetime import datetime
 from accord.projections.health.checkins import CheckInIndex
 from accord.projections.health.decisions import DecisionIndex
 from accord.projections.health.risk_shares import RiskShareIndex
+from accord.projections.health.round_responses import RoundResponseIndex
 from accord.projections.moments import micros, window_start
 from accord.projections.records import IndexedEvent
 from accord.projections.state.commitment_ledger import CommitmentLedger
@@ -35,6 +36,7 @@ class PreparedHistory:
     decisions: DecisionIndex
     check_ins: CheckInIndex
     risk_shares: RiskShareIndex
+    rounds: RoundResponseIndex
 
     def sample(self, as_of: datetime, window_days: int) -> Sample:
         """The instant and window one health reading is taken at."""
@@ -78,4 +80,5 @@ def prepare(events: Sequence[IndexedEvent], known_at: datetime) -> PreparedHisto
         decisions=DecisionIndex(known),
         check_ins=CheckInIndex(known),
         risk_shares=RiskShareIndex(known),
+        rounds=RoundResponseIndex(known),
     )

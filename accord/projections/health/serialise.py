@@ -18,6 +18,7 @@ from accord.projections.health.model import (
     HealthCheck,
     KindAmount,
     Power,
+    RoundResponse,
     Trust,
 )
 
@@ -77,6 +78,24 @@ def trust_to_json(trust: Trust) -> dict[str, Any]:
             }
             for entry in sorted(trust.reliability, key=lambda entry: entry.partner_id)
         ],
+    }
+
+
+def round_response_to_json(response: RoundResponse | None) -> dict[str, Any] | None:
+    """The latest closed check-in round of `Trust` (`latestRound`), or None.
+
+    Not yet in `trust_to_json`: the API's `Trust` has no such field yet, and this JSON is
+    exactly the API's (the command line's `health --json` is compared with it). When the
+    GraphQL type gains `latestRound`, add `"latestRound": round_response_to_json(
+    trust.latest_round)` to `trust_to_json` after `"reliability"`."""
+    if response is None:
+        return None
+    return {
+        "roundId": response.round_id,
+        "closedAt": format_instant(response.closed_at),
+        "invited": response.invited,
+        "answered": response.answered,
+        "responseRate": response.response_rate,
     }
 
 

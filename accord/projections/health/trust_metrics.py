@@ -20,8 +20,8 @@ BUREAUCRACY_DROP = 0.10
 
 
 def trust(history: PreparedHistory, sample: Sample) -> Trust:
-    """Perceived trust, reciprocity, reliability in keeping commitments, and the
-    bureaucracy signal."""
+    """Perceived trust, reciprocity, reliability in keeping commitments, the
+    bureaucracy signal, and the latest check-in round closed in the window."""
     perception = history.check_ins.perception(sample.at, sample.active_set)
     reliability = _reliability(history, sample)
     evidenced = [
@@ -49,6 +49,7 @@ def trust(history: PreparedHistory, sample: Sample) -> Trust:
         ),
         reliability=reliability,
         perceived_before=perceived_before,
+        latest_round=history.rounds.latest(sample.window_start, sample.at),
     )
 
 
