@@ -284,12 +284,13 @@ def render_form(
     minimum = getattr(page, "minimum", None)
     parts: list[str] = []
     parts.append(f"<h1>How much do you trust {partnership}?</h1>\n")
-    asked = escape(page.asked_by) if page.asked_by else "The partnership"
     parts.append(
-        f'<p class="lead">{asked} asks the people of the partners of {partnership} how '
-        "much they trust it. You answer as one of the people of "
+        f'<p class="lead">The people of each partner of {partnership} are asked how much '
+        "they trust the partnership. You answer as one of the people of "
         f"<strong>{escape(page.partner_name)}</strong>. It takes about two minutes.</p>\n"
     )
+    if page.asked_by:
+        parts.append(f"<p>Asked by: {escape(page.asked_by)}.</p>\n")
     parts.append(
         f'<p>This check-in closes at <time datetime="{escape(page.closes_at.isoformat())}">'
         f"{escape(format_closes(page.closes_at, time_zone))}</time>.</p>\n"

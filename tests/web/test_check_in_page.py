@@ -409,3 +409,19 @@ def test_the_access_log_of_accord_serve_never_has_a_whole_link(tmp_path: Path) -
         assert f"/check-in/{token[:6]}…" in log
     assert log.count("/check-in/") >= 5
     assert stored_answers(database) == 1
+
+
+def test_what_is_sent_back_is_escaped(site: Site) -> None:
+    hostile = '</textarea><script>alert(1)</script>"'
+    shown = site.http.post(
+        site.round.link(),
+        data={**GOOD, "respect": '"><b>', "note": hostile},
+    )
+    assert shown.status_code == 400
+    html = shown.text
+    assert "<script" not in html and "<b>" not in html
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;" in html
+    assert not re.search(r'name="respect" value="[^"]*" checked', html)
+    field = site.http.post(site.round.link(), data={**GOOD, '<i>"x': "1"})
+    assert field.status_code == 400
+    assert "<i>" not in field.text and "&lt;i&gt;&quot;x" in field.text
