@@ -7,14 +7,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.application.rounds import CheckInRounds
 from accord.application.service import AccordApplication, Outcome
-from accord.settings import Database, database_from_url
+from accord.settings import Database, database_from_url, round_check_seconds
 from accord.storage.async_reads import AsyncReads, ThreadedReads
 from accord.storage.event_store import open_application, open_views
 from accord.storage.postgres.listener import PostgresListener, announce_views
 from accord.storage.postgres.reader import AsyncViewReader
 from accord.storage.projector import Projector, ProjectorThread
 from accord.storage.reader import ViewReader
+from accord.storage.rounds import RoundCloser, SqlRoundStore, open_rounds
 from accord.storage.views import ViewDatabase
 
 
@@ -26,7 +28,9 @@ class Runtime:
     app: AccordApplication
     views: ViewDatabase
     reader: ViewReader
+    rounds: CheckInRounds
     projector_thread: ProjectorThread | None = None
+    round_closer: RoundCloser | None = None
     listener: PostgresListener | None = None
     views_moved: threading.Condition = field(default_factory=threading.Condition)
     _reads: AsyncReads | None = None
@@ -37,8 +41,12 @@ class Runtime:
         views = open_views(database)
         with views.schema_lock():  # the event store's tables, then the views'
             app = open_application(database)
-            runtime = cls(database, app, views, ViewReader(views))
+            reader = ViewReader(views)
+        rounds = open_rounds(app, views)  # takes the schema lock itself
+        runtime = cls(database, app, views, reader, rounds)
         if project:
+            runtime.round_closer = RoundCloser(rounds, round_check_seconds())
+            runtime.round_closer.start()
             announce = runtime._announcer() if database.kind == "postgresql" else None
             thread = ProjectorThread(Projector(app, views), on_progress=announce)
             app.listeners.append(thread.wake)
@@ -100,8 +108,13 @@ class Runtime:
         return True
 
     def close(self) -> None:
+        if self.round_closer is not None:
+            self.round_closer.stop()
         if self.listener is not None:
             self.listener.stop()
         if self.projector_thread is not None:
             self.projector_thread.stop()
         self.app.close()
+        store = self.rounds.store
+        if isinstance(store, SqlRoundStore):
+            store.close()

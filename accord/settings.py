@@ -128,3 +128,29 @@ def time_zone(name: str | None = None) -> str:
             f"(such as {DEFAULT_TIMEZONE} or Europe/Paris)"
         ) from None
     return name
+
+
+def smtp_settings() -> tuple[str, str] | None:
+    """(`ACCORD_SMTP_URL`, `ACCORD_SMTP_FROM`), or None when e-mail is not configured."""
+    url = os.environ.get("ACCORD_SMTP_URL", "").strip()
+    if not url:
+        return None
+    return url, os.environ.get("ACCORD_SMTP_FROM", "").strip()
+
+
+def public_url() -> str:
+    """`ACCORD_PUBLIC_URL`: the address people reach this server at (links in e-mails);
+    empty when not set (the request's own origin is used)."""
+    return os.environ.get("ACCORD_PUBLIC_URL", "").strip().rstrip("/")
+
+
+def round_check_seconds() -> float:
+    """How often a process that projects looks for check-in rounds due to close."""
+    text = os.environ.get("ACCORD_ROUND_CHECK_SECONDS", "").strip()
+    try:
+        value = float(text) if text else 30.0
+    except ValueError:
+        raise SettingsError("ACCORD_ROUND_CHECK_SECONDS: a number of seconds") from None
+    if not 0.05 <= value <= 3600:
+        raise SettingsError("ACCORD_ROUND_CHECK_SECONDS: from 0.05 to 3600")
+    return value

@@ -204,6 +204,9 @@ class RoundStore(Protocol):
     def links(self, round_id: str) -> list[tuple[str, str, str | None]]:
         """(partner id, sealed link, sealed e-mail) of each unused invitation."""
 
+    def answered(self, round_id: str) -> dict[str, int] | None:
+        """Used invitations by partner while the round is OPEN; None otherwise."""
+
     def start_close(self, round_id: str) -> Collected | None:
         """Mark the round CLOSING (no more answers) and collect what it holds; None if
         it is already CLOSED or unknown."""
@@ -213,8 +216,6 @@ class RoundStore(Protocol):
 
     def due(self, now: datetime) -> list[StoredRound]:
         """Rounds not CLOSED whose `closes_at` has come, and rounds left CLOSING."""
-
-    def mark_reminded(self, round_id: str) -> None: ...
 
 
 class Mailer(Protocol):
@@ -400,6 +401,11 @@ class CheckInRounds:
             key=lambda link: link.partner_id,
         )
 
+    def answered(self, round_id: str) -> dict[str, int] | None:
+        """How many have answered so far, by partner, while the round is open (None once
+        it is closing or closed): never which links were used."""
+        return self.store.answered(round_id)
+
     def round_links(self, round_id: str, *, actor: str, enforce_access: bool) -> list[RoundLink]:
         """`accord round links`: the unused links, for an ADMIN of the round's partnership."""
         stored = self.store.find(round_id)
@@ -509,8 +515,6 @@ class CheckInRounds:
                 )
                 continue
             sent += 1
-        if reminder:
-            self.store.mark_reminded(round_id)
         return sent
 
     # ---------------------------------------------------------------- close

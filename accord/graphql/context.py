@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import strawberry
 
+from accord.application.rounds import CheckInRounds
 from accord.application.service import AccordApplication, Outcome
 from accord.projections.records import IndexedEvent
 from accord.storage.async_reads import AsyncReads
@@ -37,6 +38,7 @@ class Services(Protocol):
 
     app: AccordApplication
     reader: ViewReader
+    rounds: CheckInRounds
     projector_thread: ProjectorThread | None
 
     @property

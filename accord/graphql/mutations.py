@@ -64,7 +64,7 @@ class Recorded:
     )
 
 
-def _recorded(services: Services, outcome: Outcome) -> tuple[IndexedEvent, PartnershipEntry]:
+def recorded_of(services: Services, outcome: Outcome) -> tuple[IndexedEvent, PartnershipEntry]:
     """The event and the partnership as the command left them: what the views hold once
     the read-your-writes wait is over (a replay's event is read from the views, which
     know whether it has since been retracted)."""
@@ -91,7 +91,7 @@ def _execute(
     )
     if outcome.notification_id and not services.shown(outcome):
         services.wait_for(outcome.notification_id, READ_YOUR_WRITES_SECONDS)
-    return outcome, _recorded(services, outcome)
+    return outcome, recorded_of(services, outcome)
 
 
 async def record(

@@ -52,6 +52,7 @@ from accord.graphql.partnership_reads import (
     most_samples,
     timeline_at,
 )
+from accord.graphql.round_types import CheckInRound, rounds_of
 from accord.graphql.timeline_types import Timeline
 from accord.graphql.types import (
     AuditReport,
@@ -147,6 +148,16 @@ class Partnership(Node):
         events = await context.events(self.id)
         found = await context.run(state.partners, events, moment, known)
         return [Partner.of(partner) for partner in found]
+
+    @resolver(
+        "The trust check-in rounds opened by `asOf`, in the order opened, with how many "
+        "were invited and answered per partner (never what anyone answered)."
+    )
+    async def check_in_rounds(
+        self, info: Info, as_of: AsOf = strawberry.UNSET, known_at: KnownAt = strawberry.UNSET
+    ) -> list[CheckInRound]:
+        context = info.context
+        return await rounds_of(context, self.id, upper(context, as_of), upper(context, known_at))
 
     @resolver("The goals active at `asOf` (set and not retired), in the order they were set.")
     async def goals(

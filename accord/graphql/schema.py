@@ -15,6 +15,7 @@ from accord.graphql.execution import AccordExecutionContext
 from accord.graphql.limits import QueryLimits
 from accord.graphql.mutations import Mutation
 from accord.graphql.queries import Query
+from accord.graphql.rounds import RoundMutations
 from accord.graphql.scalars import SCALARS
 from accord.graphql.subscriptions import Subscription
 
@@ -72,11 +73,22 @@ class AccordSchema(strawberry.Schema):
                 log.debug("query refused: %.200s", error.message)
 
 
+@strawberry.type(
+    name="Mutation",
+    description=(
+        "Record what happened in a partnership: one mutation per event type (the check-in "
+        "round's three: its own)."
+    ),
+)
+class Mutations(Mutation, RoundMutations):  # type: ignore[misc,valid-type]
+    """The catalogue's generic mutations, then the check-in round's."""
+
+
 def build_schema() -> strawberry.Schema:
     """A new schema object (the module-level `schema` serves the application)."""
     return AccordSchema(
         query=Query,
-        mutation=Mutation,
+        mutation=Mutations,
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[QueryLimits, _mask_errors],

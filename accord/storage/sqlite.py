@@ -44,6 +44,16 @@ class SqliteViews(ViewDatabase):
         connection.execute("PRAGMA secure_delete=FAST")
         return connection
 
+    def private_connect(self) -> sqlite3.Connection:
+        connection = self.connect()
+        connection.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file
+        return connection
+
+    def forget_deleted(self, connection: Any) -> None:
+        # The write-ahead log still holds the pages as they were: copy it back and empty
+        # it (best effort: a reader still using old pages keeps them until it is done).
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @contextmanager
     def transaction(self, connection: Any) -> Iterator[None]:
         connection.execute("BEGIN IMMEDIATE")

@@ -156,6 +156,13 @@ class ViewDatabase(ABC):
     @abstractmethod
     def transaction(self, connection: Any) -> AbstractContextManager[None]: ...
 
+    def private_connect(self) -> Any:
+        """A connection for data that must not outlive its deletion (check-in answers)."""
+        return self.connect()
+
+    def forget_deleted(self, connection: Any) -> None:
+        """Do what the backend can so that rows just deleted are gone from its files."""
+
     def schema_lock(self) -> AbstractContextManager[None]:
         """Held while a process creates the tables it needs (nothing to hold by default)."""
         return nullcontext()

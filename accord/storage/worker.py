@@ -16,7 +16,9 @@ import threading
 from accord.application.service import AccordApplication
 from accord.settings import Database, database_from_url
 from accord.storage.event_store import open_application, open_views
+from accord.settings import round_check_seconds
 from accord.storage.projector import Projector
+from accord.storage.rounds import RoundCloser, open_rounds
 
 log = logging.getLogger("accord.worker")
 
@@ -31,6 +33,7 @@ def run_worker(
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+    closer = _round_closer(database)
     while not stop.is_set():
         try:
             if database.kind == "postgresql":
@@ -42,7 +45,24 @@ def run_worker(
         except Exception as error:  # the store went away: wait and reconnect
             log.warning("projection worker lost its store (%s); reconnecting", error)
             stop.wait(1.0)
+    if closer is not None:
+        closer.stop()
     return 0
+
+
+def _round_closer(database: Database) -> RoundCloser | None:
+    """Check-in rounds closed as their time comes, by this worker (its own connections)."""
+    try:
+        views = open_views(database)
+        with views.schema_lock():
+            app = open_application(database)
+        rounds = open_rounds(app, views)  # takes the schema lock itself
+    except Exception as error:  # the store is not there yet: projecting will say so
+        log.warning("check-in rounds will not close from this worker (%s)", error)
+        return None
+    closer = RoundCloser(rounds, round_check_seconds())
+    closer.start()
+    return closer
 
 
 def _open(database: Database) -> tuple[AccordApplication, Projector]:
