@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,6 +27,8 @@ from accord.web.check_in import (
     shorten_links,
 )
 from tests.api.server import ApiServer, start_server
+from tests.support.graphql_client import GraphQLClient
+from tests.support.operations import Recorder
 from tests.support.postgres import free_port
 from tests.support.processes import AccordProcess
 
@@ -378,19 +381,50 @@ def test_the_log_filter_keeps_only_the_start_of_a_link() -> None:
     assert sum(isinstance(f, CheckInLinkFilter) for f in filters) == 1
 
 
+OPEN_ROUND = """mutation ($input: OpenCheckInRoundInput!) { openCheckInRound(input: $input) {
+  __typename
+  ... on OpenCheckInRoundSuccess { links { partner { id } url } round { id } }
+  ... on Error { message } } }"""
+
+
+def open_round_by_api(api: GraphQLClient) -> Round:
+    """The same round as `open_round`, opened through the API's `openCheckInRound`."""
+    recorder = Recorder(api)
+    pid = recorder.form("Riverside Care")
+    for partner in ("nhs", "council", "gp"):
+        recorder.record(
+            "joinPartner",
+            {"partnershipId": pid, "partnerId": partner, "name": partner, "sector": "OTHER"},
+        )
+    closes = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    given = {
+        "partnershipId": pid,
+        "closesAt": closes.isoformat().replace("+00:00", "Z"),
+        "minimumResponses": 3,
+        "invitations": [
+            {"partnerId": "nhs", "count": 3, "emails": []},
+            {"partnerId": "council", "count": 2, "emails": []},
+        ],
+        "aboutPartners": True,
+        "keepNotes": True,
+    }
+    result = api.data(OPEN_ROUND, {"input": given})["openCheckInRound"]
+    assert result["__typename"] == "OpenCheckInRoundSuccess", result
+    links: dict[str, list[str]] = {}
+    for link in result["links"]:
+        links.setdefault(link["partner"]["id"], []).append(urlsplit(link["url"]).path)
+    return Round(pid, result["round"]["id"], links)
+
+
 def test_the_access_log_of_accord_serve_never_has_a_whole_link(tmp_path: Path) -> None:
     database = tmp_path / "accord.db"
     url = f"sqlite:///{database}"
-    runtime = Runtime.open(url, project=False)
-    try:
-        opened = open_round(runtime)
-    finally:
-        runtime.close()
     port = free_port()
-    args = ["serve", "--database", url, "--port", str(port), "--no-auth", "--no-projector"]
+    args = ["serve", "--database", url, "--port", str(port), "--no-auth"]
     server = AccordProcess("api", [*args, "--access-log"], tmp_path / "api.log", port)
     try:
         server.wait_healthy()
+        opened = open_round_by_api(server)
         link = opened.link()
         used = opened.link("council")
         assert server.client.get(link).status_code == 200
