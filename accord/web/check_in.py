@@ -8,7 +8,7 @@ stylesheet of its own (`static/check-in.css`). What the form's answers become is
 
 Hostile use is met by `CheckInGuard` (a token bucket per client address, and headers
 that keep the link out of caches, referrers and search engines), the app's body limit
-(16 KiB for these paths), form posts only (415 otherwise), and `CheckInLinkFilter`, which
+(48 KiB for these paths), form posts only (415 otherwise), and `CheckInLinkFilter`, which
 keeps all but the first characters of a link's token out of the server's logs.
 """
 
@@ -37,8 +37,11 @@ from accord.threads import in_worker_thread
 
 PREFIX = "/check-in/"
 PATH = "/check-in/{token}"
-MAX_BODY_BYTES = 16 * 1024
-"""The answer form is small: a larger body is refused (413) before it is read."""
+MAX_BODY_BYTES = 48 * 1024
+"""The answer form's largest honest body, above which a body is refused (413) before it
+is read: the note's 5,000 characters (the textarea's maxlength, in UTF-16 units) of
+3-byte UTF-8 are 45,000 bytes percent-encoded, and the items a few hundred more. (16 KiB
+would refuse a long note in Urdu or Chinese.)"""
 BODY_LIMIT = (re.compile(r"^/check-in/"), MAX_BODY_BYTES)
 """For `BodySizeLimit(larger=...)`: the check-in paths' own (smaller) limit."""
 RATE_PER_MINUTE = 30

@@ -311,6 +311,13 @@ def test_only_form_posts_are_taken(site: Site) -> None:
     assert accepted.status_code == 200
 
 
+def test_the_longest_note_in_any_script_is_taken(site: Site) -> None:
+    note = "信任" * 2500  # 5,000 characters of 3-byte UTF-8: 45,000 bytes as form data
+    sent = site.http.post(site.round.link(), data={**GOOD, "note": note})
+    assert sent.status_code == 200
+    assert site.answers() == 1
+
+
 def test_a_large_body_is_refused(site: Site) -> None:
     link = site.round.link()
     big = site.http.post(link, data={**GOOD, "note": "x" * MAX_BODY_BYTES})
