@@ -260,6 +260,8 @@ class AnswerPage:
     others: list[tuple[str, str]]  # (id, name) of the other partners to answer about
     closes_at: datetime
     keep_notes: bool
+    minimum: int
+    """The fewest answers for which a partner's check-in is recorded."""
 
 
 @dataclass
@@ -437,6 +439,7 @@ class CheckInRounds:
             others=[(str(p), str(n)) for p, n in info.get("others", []) if p != partner_id],
             closes_at=stored.closes_at,
             keep_notes=bool(info.get("keepNotes")),
+            minimum=int(info.get("minimum", 3)),
         )
 
     def answer(self, token: str, form: Mapping[str, str]) -> None:

@@ -27,3 +27,12 @@ def subscription(description: str) -> Callable[[Resolver], Resolver]:
         return cast(Resolver, strawberry.subscription(function, description=description))
 
     return decorate
+
+
+def mutation(description: str) -> Callable[[Resolver], Resolver]:
+    """`@strawberry.mutation(description=...)`, keeping the method's type."""
+
+    def decorate(function: Resolver) -> Resolver:
+        return cast(Resolver, strawberry.mutation(function, description=description))
+
+    return decorate

@@ -12,6 +12,7 @@ from accord.application.rounds import CheckInRounds
 from accord.graphql.context import AccordContext
 from accord.graphql.directory import PartnerDirectory
 from accord.graphql.types import Partner
+from accord.projections.records import IndexedEvent
 from accord.projections.rounds import RoundView, check_in_rounds
 
 
@@ -125,9 +126,12 @@ async def rounds_of(
     as_of: datetime,
     known_at: datetime,
     round_id: str | None = None,
+    events: list[IndexedEvent] | None = None,
 ) -> list[CheckInRound]:
-    """The partnership's rounds as of `as_of`, as known at `known_at` (one, by id)."""
-    events = await context.events(partnership_id)
+    """The partnership's rounds as of `as_of`, as known at `known_at` (one, by id), from
+    the views (or from `events`)."""
+    if events is None:
+        events = await context.events(partnership_id)
     views = await context.run(check_in_rounds, events, as_of, known_at)
     if round_id is not None:
         views = [view for view in views if view.id == round_id]

@@ -16,8 +16,10 @@ import strawberry
 
 from accord.application.rounds import OpenedRound
 from accord.application.service import Outcome
+from accord.domain import catalogue
 from accord.domain.errors import DomainError, Forbidden, VersionConflict, invalid
 from accord.graphql.context import AccordContext, Info, Services
+from accord.graphql.decorators import mutation
 from accord.graphql.directory import PartnerDirectory
 from accord.graphql.errors import (
     ForbiddenError,
@@ -153,7 +155,13 @@ async def _round_after(
     event, entry = recorded_of(context.services, outcome)
     context.recorded(outcome.event.recorded_at)
     moment = context.now()
-    found = await rounds_of(context, str(outcome.partnership_id), moment, moment, round_id)
+    partnership_id = str(outcome.partnership_id)
+    found = await rounds_of(context, partnership_id, moment, moment, round_id)
+    if not found:  # the views have not caught up (no projector running): the store has it
+        stored = await context.run(
+            lambda: [indexed(e) for e in context.app.stored_events(outcome.partnership_id)]
+        )
+        found = await rounds_of(context, partnership_id, moment, moment, round_id, stored)
     return Event.of(event), Partnership.of(entry), found[0]
 
 
@@ -184,13 +192,7 @@ RemindResult = Annotated[
 
 @strawberry.type
 class RoundMutations:
-    @strawberry.mutation(
-        description=(
-            "Open a trust check-in round (CheckInRoundOpened): a private link for each "
-            "person asked, e-mailed when addresses are given and the server sends e-mail; "
-            "ADMIN only."
-        )
-    )
+    @mutation(catalogue.CHECK_IN_ROUND_OPENED.mutation_description)
     async def open_check_in_round(self, info: Info, input: OpenCheckInRoundInput) -> OpenResult:
         context = info.context
         raw = raw_input(input)
@@ -230,12 +232,7 @@ class RoundMutations:
             emailed=opened.emailed,
         )
 
-    @strawberry.mutation(
-        description=(
-            "Close a check-in round now (CheckInRoundClosed, then the check-ins it records); "
-            "ADMIN only. A round also closes by itself at its closesAt."
-        )
-    )
+    @mutation(catalogue.CHECK_IN_ROUND_CLOSED.mutation_description)
     async def close_check_in_round(self, info: Info, input: CheckInRoundInput) -> CloseResult:
         context = info.context
         raw = raw_input(input)
@@ -262,12 +259,7 @@ class RoundMutations:
             event=Event.of(first), partnership=partnership, round=found, check_ins=check_ins
         )
 
-    @strawberry.mutation(
-        description=(
-            "E-mail a reminder to the people of an open round who have not answered "
-            "(CheckInRemindersSent records how many, no addresses); ADMIN only."
-        )
-    )
+    @mutation(catalogue.CHECK_IN_REMINDERS_SENT.mutation_description)
     async def remind_check_in_round(self, info: Info, input: CheckInRoundInput) -> RemindResult:
         context = info.context
         raw = raw_input(input)

@@ -80,7 +80,7 @@ class AccordSchema(strawberry.Schema):
         "round's three: its own)."
     ),
 )
-class Mutations(Mutation, RoundMutations):  # type: ignore[misc,valid-type]
+class Mutations(Mutation, RoundMutations):  # type: ignore[misc]
     """The catalogue's generic mutations, then the check-in round's."""
 
 

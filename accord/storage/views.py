@@ -160,7 +160,7 @@ class ViewDatabase(ABC):
         """A connection for data that must not outlive its deletion (check-in answers)."""
         return self.connect()
 
-    def forget_deleted(self, connection: Any) -> None:
+    def forget_deleted(self, connection: Any) -> None:  # noqa: B027 (most backends: nothing)
         """Do what the backend can so that rows just deleted are gone from its files."""
 
     def schema_lock(self) -> AbstractContextManager[None]:

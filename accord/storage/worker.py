@@ -14,9 +14,8 @@ import signal
 import threading
 
 from accord.application.service import AccordApplication
-from accord.settings import Database, database_from_url
+from accord.settings import Database, database_from_url, round_check_seconds
 from accord.storage.event_store import open_application, open_views
-from accord.settings import round_check_seconds
 from accord.storage.projector import Projector
 from accord.storage.rounds import RoundCloser, open_rounds
 

@@ -284,7 +284,7 @@ def render_form(
     partnership = escape(page.partnership_name or "the partnership")
     error_id = "error-message"
     wrong = error.field if error is not None else None
-    minimum = getattr(page, "minimum", None)
+    minimum = page.minimum
     parts: list[str] = []
     parts.append(f"<h1>How much do you trust {partnership}?</h1>\n")
     parts.append(
@@ -384,11 +384,11 @@ def render_form(
         "<li>Your answer is anonymous. It is stored apart from your link, encrypted, and "
         "without the time you answered.</li>\n"
     )
-    at_least = f"at least {int(minimum)} answers" if isinstance(minimum, int) else "enough answers"
+    at_least = f"at least {minimum} answers"
     parts.append(
         f"<li>When the check-in closes, only the average of the answers from each "
-        f"partner's people is recorded, and only for a partner with {at_least} (the "
-        "minimum this check-in set). Then the stored answers are deleted.</li>\n"
+        f"partner's people is recorded, and only for a partner with {at_least}. Then the "
+        "stored answers are deleted.</li>\n"
     )
     if page.keep_notes:
         parts.append("<li>Notes go on the record as written, in random order, with no name.</li>\n")

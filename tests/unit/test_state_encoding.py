@@ -62,6 +62,8 @@ def test_every_kind_of_event_reads_back_as_the_stock_encoding_gives_it(
         assert via_orjson.topic == via_stock.topic
         state = dict(vars(event))
         del state["originator_id"], state["originator_version"]
+        if type(event).class_version > 1:  # as eventsourcing's mapper writes it
+            state["class_version"] = type(event).class_version
         written = encode_event_state(state)
         assert written is not None
         assert via_orjson.state == written  # orjson wrote it, not the transcoder
