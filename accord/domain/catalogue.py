@@ -394,7 +394,8 @@ CHECK_IN_ROUND_OPENED = Kind(
     r.open_round,
     About.TRUST,
     "A check-in round opened",
-    "Open a trust check-in round: a private link for each person asked",
+    "Open a trust check-in round: a private link for each person asked, e-mailed when "
+    "addresses are given and the server sends e-mail",
     needs=AccessRole.ADMIN,
     retractable=False,
     own_mutation=True,
@@ -422,7 +423,8 @@ CHECK_IN_ROUND_CLOSED = Kind(
     r.close_round,
     About.TRUST,
     "A check-in round closed",
-    "Close a check-in round now: it records its check-ins",
+    "Close a check-in round now, recording the check-ins of the partners with enough "
+    "answers (a round also closes by itself at its closesAt)",
     needs=AccessRole.ADMIN,
     retractable=False,
     own_mutation=True,
@@ -453,17 +455,15 @@ KINDS: tuple[Kind, ...] = (
 generic mutations, the page's forms and the workbook's sheets)."""
 ROUND_KINDS: tuple[Kind, ...] = (
     CHECK_IN_ROUND_OPENED,
-    CHECK_IN_REMINDERS_SENT,
     CHECK_IN_ROUND_CLOSED,
+    CHECK_IN_REMINDERS_SENT,
 )
 """The kinds a check-in round records through its own mutations (`own_mutation`)."""
 ALL_KINDS: tuple[Kind, ...] = KINDS + ROUND_KINDS
 """Every kind (the order of `EventType`)."""
 
 BY_MUTATION: dict[str, Kind] = {kind.mutation: kind for kind in ALL_KINDS}
-BY_CLASS: dict[type[events.PartnershipEvent], Kind] = {
-    kind.event_class: kind for kind in ALL_KINDS
-}
+BY_CLASS: dict[type[events.PartnershipEvent], Kind] = {kind.event_class: kind for kind in ALL_KINDS}
 
 
 def types_about(about: About) -> frozenset[str]:
