@@ -71,6 +71,19 @@ class PartnerReliability:
     )
 
 
+@strawberry.type(
+    description="The latest check-in round closed in the window, and how many answered."
+)
+class LatestCheckInRound:
+    round_id: strawberry.ID = strawberry.field(description="The round.")
+    closed_at: datetime = strawberry.field(description="When it closed.")
+    invited: int = strawberry.field(description="How many people it asked, all partners.")
+    answered: int = strawberry.field(description="How many answered.")
+    response_rate: float | None = strawberry.field(
+        description="answered / invited, a fraction from 0 to 1 (null when nobody was asked)."
+    )
+
+
 @strawberry.type(description="Positive culture and strong relationships.")
 class Trust:
     index: float | None = strawberry.field(
@@ -100,6 +113,12 @@ class Trust:
     )
     reliability: list[PartnerReliability] = strawberry.field(
         description="Every active partner's reliability, by partner id."
+    )
+    latest_round: LatestCheckInRound | None = strawberry.field(
+        description=(
+            "The latest check-in round closed in the window (at or before asOf), with its "
+            "response rate; null when none."
+        )
     )
 
 
@@ -254,6 +273,15 @@ def health_of(health: model.Health) -> Health:
                 )
                 for entry in sorted(trust.reliability, key=lambda entry: entry.partner_id)
             ],
+            latest_round=LatestCheckInRound(
+                round_id=strawberry.ID(trust.latest_round.round_id),
+                closed_at=trust.latest_round.closed_at,
+                invited=trust.latest_round.invited,
+                answered=trust.latest_round.answered,
+                response_rate=trust.latest_round.response_rate,
+            )
+            if trust.latest_round is not None
+            else None,
         ),
         capacity=Capacity(
             fulfilment=_amounts(capacity.fulfilment),

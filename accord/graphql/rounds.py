@@ -79,8 +79,14 @@ class OpenCheckInRoundInput(PartnershipInput):
     )
 
 
-@strawberry.input(description="A check-in round of a partnership.")
-class CheckInRoundInput:
+@strawberry.input(description="Close a check-in round now (ADMIN only).")
+class CloseCheckInRoundInput:
+    partnership_id: strawberry.ID = strawberry.field(description="The partnership.")
+    round_id: strawberry.ID = strawberry.field(description="The round.")
+
+
+@strawberry.input(description="Remind those of an open round who have not answered (ADMIN only).")
+class RemindCheckInRoundInput:
     partnership_id: strawberry.ID = strawberry.field(description="The partnership.")
     round_id: strawberry.ID = strawberry.field(description="The round.")
 
@@ -118,6 +124,7 @@ class RemindCheckInRoundSuccess(Recorded):
     round: CheckInRound = strawberry.field(description="The round, as it is now.")
 
 
+_INPUT = strawberry.argument(description="The mutation's input.")
 Refused = ValidationError | VersionConflictError | ForbiddenError
 
 
@@ -193,7 +200,9 @@ RemindResult = Annotated[
 @strawberry.type
 class RoundMutations:
     @mutation(catalogue.CHECK_IN_ROUND_OPENED.mutation_description)
-    async def open_check_in_round(self, info: Info, input: OpenCheckInRoundInput) -> OpenResult:
+    async def open_check_in_round(
+        self, info: Info, input: Annotated[OpenCheckInRoundInput, _INPUT]
+    ) -> OpenResult:
         context = info.context
         raw = raw_input(input)
         partnership_id = str(raw.get("partnershipId"))
@@ -233,7 +242,9 @@ class RoundMutations:
         )
 
     @mutation(catalogue.CHECK_IN_ROUND_CLOSED.mutation_description)
-    async def close_check_in_round(self, info: Info, input: CheckInRoundInput) -> CloseResult:
+    async def close_check_in_round(
+        self, info: Info, input: Annotated[CloseCheckInRoundInput, _INPUT]
+    ) -> CloseResult:
         context = info.context
         raw = raw_input(input)
         actor = context.actor
@@ -260,7 +271,9 @@ class RoundMutations:
         )
 
     @mutation(catalogue.CHECK_IN_REMINDERS_SENT.mutation_description)
-    async def remind_check_in_round(self, info: Info, input: CheckInRoundInput) -> RemindResult:
+    async def remind_check_in_round(
+        self, info: Info, input: Annotated[RemindCheckInRoundInput, _INPUT]
+    ) -> RemindResult:
         context = info.context
         raw = raw_input(input)
         actor = context.actor

@@ -113,13 +113,20 @@ def test_every_mutation_takes_one_input_and_returns_its_result_union() -> None:
         ]
         success = SERVED.type_map[f"{stem}Success"]
         assert isinstance(success, GraphQLObjectType)
-        assert {key: str(value.type) for key, value in success.fields.items()} == {
-            "event": "Event!",
-            "partnership": "Partnership!",
-        }
         given = SERVED.type_map[f"{stem}Input"]
         assert isinstance(given, GraphQLInputObjectType)
         spec = DOMAIN_MUTATIONS[name]
+        fields = {key: str(value.type) for key, value in success.fields.items()}
+        if spec.own_mutation:  # a check-in round's: its own input, the round beside the event
+            assert fields == {
+                "event": "Event!",
+                "partnership": "Partnership!",
+                "round": "CheckInRound!",
+                **ROUND_SUCCESS_EXTRAS[name],
+            }
+            assert set(given.fields) == ROUND_INPUTS[name]
+            continue
+        assert fields == {"event": "Event!", "partnership": "Partnership!"}
         common = {"occurredAt", "idempotencyKey"} | (
             {"partnershipId", "expectedVersion"} if spec.in_partnership else set()
         )
@@ -127,6 +134,28 @@ def test_every_mutation_takes_one_input_and_returns_its_result_union() -> None:
         for field_spec in spec.fields:
             required = str(given.fields[field_spec.name].type).endswith("!")
             assert required == field_spec.required, f"{name}.{field_spec.name}"
+
+
+ROUND_SUCCESS_EXTRAS = {
+    "openCheckInRound": {"links": "[CheckInLink!]!", "emailed": "Int!"},
+    "closeCheckInRound": {"checkIns": "[Event!]!"},
+    "remindCheckInRound": {},
+}
+ROUND_INPUTS = {
+    "openCheckInRound": {
+        "partnershipId",
+        "closesAt",
+        "minimumResponses",
+        "invitations",
+        "aboutPartners",
+        "keepNotes",
+        "occurredAt",
+        "expectedVersion",
+        "idempotencyKey",
+    },
+    "closeCheckInRound": {"partnershipId", "roundId"},
+    "remindCheckInRound": {"partnershipId", "roundId"},
+}
 
 
 def _contract_blocks() -> list[ObjectTypeDefinitionNode]:

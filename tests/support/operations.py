@@ -20,6 +20,7 @@ HEALTH_FIELDS = f"""
   trust {{
     index perceived respondents reciprocityGap reliabilityMean reliabilityMin bureaucracySignal
     reliability {{ {PARTNER} kept broken reliability }}
+    latestRound {{ roundId closedAt invited answered responseRate }}
   }}
   capacity {{
     fulfilment {{ kind value }} outstanding {{ kind value }}

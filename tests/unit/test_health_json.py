@@ -34,7 +34,7 @@ def test_every_field_is_given_under_its_api_name() -> None:
     ]  # fmt: skip
     assert list(reading["trust"]) == [
         "index", "perceived", "respondents", "reciprocityGap", "reliabilityMean",
-        "reliabilityMin", "bureaucracySignal", "reliability",
+        "reliabilityMin", "bureaucracySignal", "reliability", "latestRound",
     ]  # fmt: skip
     assert list(reading["trust"]["reliability"][0]) == [
         "partner", "kept", "broken", "reliability"

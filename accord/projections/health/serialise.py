@@ -78,16 +78,12 @@ def trust_to_json(trust: Trust) -> dict[str, Any]:
             }
             for entry in sorted(trust.reliability, key=lambda entry: entry.partner_id)
         ],
+        "latestRound": round_response_to_json(trust.latest_round),
     }
 
 
 def round_response_to_json(response: RoundResponse | None) -> dict[str, Any] | None:
-    """The latest closed check-in round of `Trust` (`latestRound`), or None.
-
-    Not yet in `trust_to_json`: the API's `Trust` has no such field yet, and this JSON is
-    exactly the API's (the command line's `health --json` is compared with it). When the
-    GraphQL type gains `latestRound`, add `"latestRound": round_response_to_json(
-    trust.latest_round)` to `trust_to_json` after `"reliability"`."""
+    """The latest closed check-in round of `Trust` (`latestRound`), or None."""
     if response is None:
         return None
     return {
