@@ -7,11 +7,7 @@ TLS from the start; the sender is `ACCORD_SMTP_FROM`. Nothing here logs an addre
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, unquote, urlparse
 
 from accord.settings import SettingsError
@@ -51,6 +47,11 @@ class SmtpMailer:
         )
 
     def send(self, to: str, subject: str, body: str) -> None:
+        import smtplib  # when first used: most processes never send e-mail
+        import ssl
+        from email.message import EmailMessage
+        from email.utils import formatdate, make_msgid
+
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to

@@ -34,9 +34,6 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 import orjson
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from accord.application.service import AccordApplication, Outcome
 from accord.domain.catalogue import CHECK_IN_ROUND_CLOSED, TRUST_CHECK_IN_RECORDED
@@ -116,14 +113,26 @@ class RoundRefused(Exception):
 class Seal:
     """AES-256-GCM under a key; sealed values are base64 text (for any database)."""
 
+    # cryptography is imported when first used: a command line that opens no round
+    # does not pay for loading it.
+
     def __init__(self, key: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self._aead = AESGCM(key)
 
     @classmethod
     def derived(cls, audit_key: bytes, purpose: str) -> Seal:
         """A key for `purpose`, derived from the audit key (HKDF-SHA256)."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
         kdf = HKDF(hashes.SHA256(), 32, salt=None, info=f"accord {purpose}".encode())
         return cls(kdf.derive(audit_key))
+
+    @staticmethod
+    def new_key() -> bytes:
+        return secrets.token_bytes(32)
 
     def seal(self, plain: bytes, context: str) -> str:
         nonce = secrets.token_bytes(12)
@@ -287,14 +296,30 @@ class CheckInRounds:
     ) -> None:
         self.app = app
         self.store = store
-        self.links_seal = Seal.derived(audit_key, "check-in links")
-        self.keys_seal = Seal.derived(audit_key, "check-in round keys")
+        self._audit_key = audit_key
+        self._seals: dict[str, Seal] = {}
         self.mailer = mailer
         self.sender = sender
         self._clock = clock or app._clock
 
     def now(self) -> datetime:
         return self._clock()
+
+    def _seal(self, purpose: str) -> Seal:
+        seal = self._seals.get(purpose)
+        if seal is None:
+            seal = self._seals[purpose] = Seal.derived(self._audit_key, purpose)
+        return seal
+
+    @property
+    def links_seal(self) -> Seal:
+        """Links and addresses, under a key derived from the audit key."""
+        return self._seal("check-in links")
+
+    @property
+    def keys_seal(self) -> Seal:
+        """Rounds' own keys, under a key derived from the audit key."""
+        return self._seal("check-in round keys")
 
     # ------------------------------------------------------------------ open
 
@@ -356,7 +381,7 @@ class CheckInRounds:
                 "keepNotes": keep_notes,
             }
             stored = StoredRound(round_id, str(partnership_id), closes_at, RoundStatus.OPEN, info)
-            round_key = self.keys_seal.seal(AESGCM.generate_key(256), round_id)
+            round_key = self.keys_seal.seal(Seal.new_key(), round_id)
             created = self.store.create(stored, round_key, self._invitations(round_id, invitations))
         try:
             outcome = self.app.execute(

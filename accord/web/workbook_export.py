@@ -193,6 +193,8 @@ def _check_ins(
         "respect",
         "sharedOwnership",
         "note",
+        "responses",
+        "roundId",
     ]
     rows: Rows = [
         [_utc(e.occurred_at), *(e.data.get(name) for name in fields)]
