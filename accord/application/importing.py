@@ -13,8 +13,9 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import AggregateRecorder, Mapper, StoredEvent
 
 from accord.application.idempotency import fingerprint
+from accord.domain.catalogue import BY_MUTATION
 from accord.domain.commands import read_command
-from accord.domain.errors import DomainError, not_found
+from accord.domain.errors import DomainError, invalid, not_found
 from accord.domain.identity import position_of_event
 from accord.domain.partnership import Partnership, PartnershipEvent, Sealer, id_text
 
@@ -83,6 +84,12 @@ def judge_steps(
                     raise not_found("eventRef", f"no step {ref} before this one")
                 target = events[ref]
                 raw["eventId"] = target.event_id
+            kind = BY_MUTATION.get(mutation)
+            if kind is not None and kind.own_mutation:
+                raise invalid(
+                    "mutation",
+                    f"{mutation} is recorded by a check-in round itself, never imported",
+                )
             command = read_command(mutation, raw)
             if target is None and mutation == "retractEntry":
                 position = position_of_event(partnership.id, command.fields["eventId"])

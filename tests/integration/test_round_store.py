@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from accord.application.rounds import Refusal, RoundRefused, token_digest
+from accord.application.service import StepError
 from accord.domain.errors import DomainError
 from accord.runtime import Runtime
 
@@ -328,3 +329,31 @@ def test_stored_version_1_check_ins_are_upcast_and_keep_their_hashes(tmp_path: A
         assert runtime.app.verify(uuid.UUID(pid)).valid
     finally:
         runtime.close()
+
+
+def test_a_steps_file_cannot_record_a_round(runtime: Runtime) -> None:
+    """A round's own kinds are recorded by the round; an import refuses them, naming the step."""
+    closes = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    steps = [
+        {"mutation": "formPartnership", "input": {"name": "North", "purpose": "Care"}},
+        {
+            "mutation": "joinPartner",
+            "input": {"partnerId": "nhs", "name": "N", "sector": "NHS_TRUST"},
+        },
+        {
+            "mutation": "openCheckInRound",
+            "input": {
+                "roundId": "r1",
+                "closesAt": closes,
+                "minimumResponses": 3,
+                "aboutPartners": False,
+                "keepNotes": False,
+                "invitations": [{"partnerId": "nhs", "count": 3}],
+            },
+        },
+    ]
+    with pytest.raises(StepError) as refused:
+        runtime.app.import_steps(steps, actor="ann")
+    assert refused.value.step == 2
+    assert refused.value.error.field == "mutation"
+    assert runtime.app.partnership_ids() == []
