@@ -1,4 +1,4 @@
-"""`accord serve | demo | project | import | export | health | verify | rebuild`."""
+"""`accord serve | demo | project | import | export | health | verify | rebuild | round`."""
 
 from __future__ import annotations
 
@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("issue", "revoke", "list"))
     p.add_argument("token_id", nargs="?", help="for revoke: the id `token list` shows")
     p.add_argument("--actor", help="for issue: the actor; for revoke: all of its tokens")
+    p = command("round", _round, "check-in rounds: `round links ID` lists a round's unused links")
+    rounds = p.add_subparsers(dest="round_action", required=True, metavar="links")
+    p = rounds.add_parser("links", help="print the round's unused links (ADMIN only)")
+    p.add_argument("round_id", metavar="ROUND_ID")
+    p.add_argument("--csv", action="store_true", help="CSV with the header partner,link")
+    p.add_argument("--base-url", help="put before each link (default ACCORD_PUBLIC_URL)")
+    p.add_argument("--actor", default=os.environ.get("ACCORD_ACTOR", DEFAULT_ACTOR))
+    p.add_argument("--database", default=argparse.SUPPRESS, help="as `accord round`'s")
     command("project", _project, "run the projection worker")
     for name, run, help_ in (
         ("serve", _serve, "serve the GraphQL API and the timeline page"),
@@ -413,6 +421,60 @@ def _token(args: argparse.Namespace) -> int:
             return 2
         finally:
             store.close()
+    return 0
+
+
+def _round(args: argparse.Namespace) -> int:
+    """`accord round links ROUND_ID`: `partnerId<TAB>url` per unused link (or CSV)."""
+    from accord.application.rounds import RoundStatus
+    from accord.domain.errors import DomainError, Forbidden
+    from accord.settings import public_url
+
+    round_id = args.round_id
+    with _runtime(args, current=False) as runtime:
+        try:
+            links = runtime.rounds.round_links(round_id, actor=args.actor, enforce_access=True)
+        except DomainError:
+            # As the API: a round in a partnership the actor has no role in is not told
+            # apart from one that does not exist.
+            print(
+                f"accord: no check-in round '{round_id}' (or {args.actor} has no role in its "
+                "partnership; --actor NAME)",
+                file=sys.stderr,
+            )
+            return 1
+        except Forbidden:
+            print(
+                f"accord: check-in round '{round_id}': only an ADMIN of its partnership may "
+                f"list its links, and {args.actor} is not one (--actor NAME)",
+                file=sys.stderr,
+            )
+            return 1
+        stored = runtime.rounds.store.find(round_id)
+    if not links:
+        closed = stored is None or stored.status is not RoundStatus.OPEN
+        print(
+            f"accord: check-in round '{round_id}' has closed: its links are gone"
+            if closed
+            else f"accord: every link of check-in round '{round_id}' has been used",
+            file=sys.stderr,
+        )
+        return 0
+    base = (args.base_url or public_url()).strip().rstrip("/")
+    if not base:
+        print(
+            "accord: no --base-url or ACCORD_PUBLIC_URL: the links are root-relative "
+            "(put the server's address before each)",
+            file=sys.stderr,
+        )
+    if args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["partner", "link"])
+        for link in links:
+            writer.writerow([escape_formula(link.partner_id), escape_formula(base + link.path)])
+    else:
+        for link in links:
+            print(f"{link.partner_id}\t{base}{link.path}")
     return 0
 
 

@@ -55,7 +55,8 @@ class SmtpMailer:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
-        message["Subject"] = subject
+        # A header may hold no line break: a partnership's name may (a subject names it).
+        message["Subject"] = " ".join(subject.split())
         message["Date"] = formatdate(usegmt=True)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"
