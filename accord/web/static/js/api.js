@@ -109,6 +109,10 @@ export const HEALTH = `
         check { classification answers { question status evidence prompt } }
       }
       goals(asOf: $asOf, knownAt: $knownAt) { id statement version }
+      checkInRounds(asOf: $asOf, knownAt: $knownAt) {
+        id opensAt closesAt closedAt status minimumResponses invited answered responseRate
+        partners { partner { id name } invited answered responseRate enough }
+      }
     }
   }`;
 

@@ -5,6 +5,7 @@
 //   node(id: eventId)       -> the selected event's details
 //   healthSeries(MONTH)     -> ECharts charts and the CSV download
 //   health(asOf, knownAt)   -> the four questions' cards
+//   checkInRounds(...)      -> the trust card's check-in rounds (rounds.js)
 //   decisions(...)          -> the decisions table
 //   GET /forms.json         -> the recording forms (forms.js), offered by `myRole`
 //   partnershipEvents       -> live updates (live.js)
@@ -32,6 +33,7 @@ import { download, seriesCsv, slug, timelineJson } from "./exports.js";
 import { FormDialog, allowed, loadCatalogue } from "./forms.js";
 import { LiveEvents } from "./live.js";
 import { STATUS, renderCards } from "./health.js";
+import { renderRounds } from "./rounds.js";
 import { HistoryTimeline, renderLegend } from "./timeline.js";
 import { Workbooks } from "./workbooks.js";
 
@@ -542,6 +544,7 @@ async function loadHealth() {
     const health = data.partnership.health;
     state.goals = data.partnership.goals ?? [];
     renderCards($("#health-cards"), health);
+    renderRounds($("#health-cards article[data-question='TRUST']"), data.partnership.checkInRounds ?? []);
     renderActions();
     $("#health-context").textContent =
       `As of ${longDay(asOf)}, ${knownAtText()}; windowed figures cover the ${health.windowDays} days to then.`;
