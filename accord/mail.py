@@ -7,7 +7,9 @@ TLS from the start; the sender is `ACCORD_SMTP_FROM`. Nothing here logs an addre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from accord.settings import SettingsError
@@ -22,7 +24,7 @@ class SmtpMailer:
     starttls: str = "opportunistic"  # or "require", "off"
     user: str = ""
     password: str = field(default="", repr=False)
-    timeout: float = 30.0
+    timeout: float = 10.0
 
     @classmethod
     def from_url(cls, url: str, sender: str) -> SmtpMailer:
@@ -46,9 +48,30 @@ class SmtpMailer:
             password=unquote(parsed.password or ""),
         )
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send_all(self, messages: Sequence[tuple[str, str, str]]) -> int:
+        """Send each (to, subject, body) over one connection; how many the server took.
+        An address the server refuses is skipped; a server that cannot be reached, or
+        goes away, ends the batch (each connection attempt waits at most `timeout`)."""
         import smtplib  # when first used: most processes never send e-mail
-        import ssl
+
+        if not messages:
+            return 0
+        sent = 0
+        with self._connect() as smtp:
+            for to, subject, body in messages:
+                try:
+                    smtp.send_message(self._message(to, subject, body))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+                    continue  # this address, not the server
+                sent += 1
+        return sent
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Send one message (raises if it is not taken)."""
+        if self.send_all([(to, subject, body)]) != 1:
+            raise OSError("the SMTP server refused the message")
+
+    def _message(self, to: str, subject: str, body: str) -> Any:
         from email.message import EmailMessage
         from email.utils import formatdate, make_msgid
 
@@ -61,13 +84,19 @@ class SmtpMailer:
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(body)
+        return message
+
+    def _connect(self) -> Any:
+        import smtplib
+        import ssl
+
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
         if self.tls:
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with smtp:
+        try:
             if not self.tls and self.starttls != "off":
                 smtp.ehlo()
                 if smtp.has_extn("starttls"):
@@ -77,4 +106,7 @@ class SmtpMailer:
                     raise smtplib.SMTPNotSupportedError("the SMTP server does not offer STARTTLS")
             if self.user:
                 smtp.login(self.user, self.password)
-            smtp.send_message(message)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp

@@ -37,9 +37,9 @@ import orjson
 
 from accord.application.service import AccordApplication, Outcome
 from accord.domain.catalogue import CHECK_IN_ROUND_CLOSED, TRUST_CHECK_IN_RECORDED
-from accord.domain.commands import Command
+from accord.domain.commands import Command, read_idempotency_key
 from accord.domain.errors import DomainError, invalid, not_found
-from accord.domain.fields import instant, integer
+from accord.domain.fields import identifier, instant, integer, storable_text
 from accord.domain.instants import format_instant
 from accord.domain.values import LONG_TEXT_LIMIT, AccessRole
 
@@ -61,6 +61,7 @@ TOKEN_BYTES = 32
 """A link's token: 256 random bits."""
 MAX_ROUND_DAYS = 366
 MAX_INVITATIONS = 10_000
+EMAIL_LIMIT = 320
 EMAIL = re.compile(r"[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,255}\Z")
 
 
@@ -228,9 +229,11 @@ class RoundStore(Protocol):
 
 
 class Mailer(Protocol):
-    """Sends one plain-text e-mail (`accord.runtime`'s SMTP mailer)."""
+    """Sends plain-text e-mails (`accord.mail.SmtpMailer`)."""
 
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send_all(self, messages: Sequence[tuple[str, str, str]]) -> int:
+        """Send each (to, subject, body); how many were taken. Raises if none could be
+        sent at all (the server cannot be reached)."""
 
 
 # ---------------------------------------------------------------------- the rounds
@@ -340,7 +343,7 @@ class CheckInRounds:
             self.app.check_access(partnership_id, actor, AccessRole.ADMIN)
         now = self.now()
         closes_at, minimum, invitations = _read_open(raw, now)
-        key = raw.get("idempotencyKey")
+        key = read_idempotency_key(raw)  # before a round id is derived from it
         round_id = (
             "round-"
             + uuid.uuid5(uuid.NAMESPACE_URL, f"{partnership_id}\x00{actor}\x00{key}").hex[:20]
@@ -512,7 +515,7 @@ class CheckInRounds:
             return 0
         name = str(stored.info.get("partnershipName", "the partnership"))
         closes = stored.closes_at.strftime("%d %B %Y")
-        sent = 0
+        messages: list[tuple[str, str, str]] = []
         for _, link, email in self.store.links(round_id):
             if email is None:
                 continue
@@ -535,14 +538,21 @@ class CheckInRounds:
                 "link, and only the average of at least "
                 f"{stored.info.get('minimum', 3)} answers is ever recorded.\n"
             )
-            try:
-                self.mailer.send(address, subject, body)
-            except Exception as error:  # one address failing does not stop the others
-                log.warning(
-                    "an invitation e-mail of round %s failed: %s", round_id, type(error).__name__
-                )
-                continue
-            sent += 1
+            messages.append((address, subject, body))
+        try:
+            sent = self.mailer.send_all(messages)
+        except Exception as error:  # the server is down: the links still work
+            log.warning(
+                "the %s e-mails of round %s were not sent: %s",
+                "reminder" if reminder else "invitation",
+                round_id,
+                type(error).__name__,
+            )
+            return 0
+        if sent < len(messages):
+            log.warning(
+                "%d of the e-mails of round %s were refused", len(messages) - sent, round_id
+            )
         return sent
 
     # ---------------------------------------------------------------- close
@@ -571,7 +581,8 @@ class CheckInRounds:
         return closed
 
     def _round_of(self, partnership_id: uuid.UUID, round_id: str) -> StoredRound:
-        stored = self.store.find(round_id) if round_id else None
+        identifier(round_id, "roundId")
+        stored = self.store.find(round_id)
         if stored is None or stored.partnership_id != str(partnership_id):
             raise not_found("roundId", f"no check-in round '{round_id}' in this partnership")
         return stored
@@ -714,16 +725,24 @@ def _read_open(
         path = f"invitations.{index}"
         if not isinstance(item, Mapping):
             raise invalid(path, "must be {partnerId, count, emails}")
-        partner_id = item.get("partnerId")
-        if not isinstance(partner_id, str) or not partner_id:
+        if item.get("partnerId") is None:
             raise invalid(f"{path}.partnerId", "is required")
+        partner_id = identifier(item["partnerId"], f"{path}.partnerId")
         emails_given = item.get("emails") or []
         if not isinstance(emails_given, list | tuple):
             raise invalid(f"{path}.emails", "must be a list of e-mail addresses")
         emails: list[str] = []
         for number, email in enumerate(emails_given):
-            if not isinstance(email, str) or not EMAIL.match(email.strip()):
-                raise invalid(f"{path}.emails.{number}", "must be an e-mail address")
+            field = f"{path}.emails.{number}"
+            if not isinstance(email, str):
+                raise invalid(field, "must be an e-mail address")
+            if len(email) > EMAIL_LIMIT:
+                raise invalid(
+                    field, f"must be at most {EMAIL_LIMIT:,} characters (got {len(email):,})"
+                )
+            storable_text(email, field)
+            if not EMAIL.match(email.strip()):
+                raise invalid(field, "must be an e-mail address")
             if email.strip().lower() in {e.lower() for e in emails}:
                 raise invalid(f"{path}.emails.{number}", "is given twice")
             emails.append(email.strip())

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.operations import Recorder
-from tests.support.scenarios import EVENT_TYPES
+from tests.support.scenarios import EVENT_TYPES as STEP_EVENT_TYPES
 
+ROUND_EVENT_TYPES = {
+    "openCheckInRound": "CHECK_IN_ROUND_OPENED",
+    "closeCheckInRound": "CHECK_IN_ROUND_CLOSED",
+    "remindCheckInRound": "CHECK_IN_REMINDERS_SENT",
+}
+"""A check-in round's own mutations (their inputs are not their events' data)."""
+EVENT_TYPES = {**STEP_EVENT_TYPES, **ROUND_EVENT_TYPES}
 MUTATIONS = tuple(EVENT_TYPES)
-ADMIN_ONLY = frozenset({"retractEntry", "grantRole", "revokeRole"})
+ADMIN_ONLY = frozenset({"retractEntry", "grantRole", "revokeRole", *ROUND_EVENT_TYPES})
 
 
 class Seeder:
@@ -80,6 +88,11 @@ class Seeder:
         self.record("grantRole", {"actor": actor, "role": "VIEWER"})
         return actor
 
+    def check_in_round(self) -> str:
+        """An open check-in round's id."""
+        event = self.record("openCheckInRound", _round_input())
+        return str(event["data"]["roundId"])
+
     def retractable(self) -> str:
         return str(self.record("setGoal", {"statement": "by mistake"})["id"])
 
@@ -92,7 +105,18 @@ class Seeder:
         return given
 
 
+def _round_input() -> dict[str, Any]:
+    closes = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    return {
+        "closesAt": closes,
+        "invitations": [{"partnerId": "nhs", "count": 3, "emails": ["someone@example.org"]}],
+    }
+
+
 _BUILDERS: dict[str, Callable[[Seeder], dict[str, Any]]] = {
+    "openCheckInRound": lambda s: _round_input(),
+    "closeCheckInRound": lambda s: {"roundId": s.check_in_round()},
+    "remindCheckInRound": lambda s: {"roundId": s.check_in_round()},
     "formPartnership": lambda s: {"name": s.fresh("Formed"), "purpose": "Joined-up care"},
     "joinPartner": lambda s: {"partnerId": s.fresh("p"), "name": "New", "sector": "ACADEMIC"},
     "recordPartnerLeaving": lambda s: {"partnerId": s.partner(), "reason": "Merged"},
