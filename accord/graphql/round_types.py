@@ -43,6 +43,13 @@ class RoundPartner:
             "record a check-in for this partner (null with `answered`)."
         )
     )
+    recorded: bool | None = strawberry.field(
+        description=(
+            "Whether the round's check-in of this partner about the partnership stands: "
+            "false for too few answers, a partner no longer active at the close, or a "
+            "retracted check-in; null while the round is open."
+        )
+    )
 
 
 @strawberry.type(
@@ -97,6 +104,7 @@ class CheckInRound:
                     answered=answered,
                     response_rate=answered / part.invited if answered is not None else None,
                     enough=answered >= view.minimum_responses if answered is not None else None,
+                    recorded=part.recorded,
                 )
             )
         counted = [p.answered for p in partners]

@@ -13,7 +13,7 @@ is not known (null). The round kinds cannot be retracted; the round's check-ins 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -42,6 +42,10 @@ class RoundPartnerView:
     enough: bool | None
     """`answered >= minimum_responses`: whether the round could report this partner's
     answers."""
+    recorded: bool | None
+    """Whether the round's check-in of this partner about the partnership stands (false
+    for too few answers, for a partner no longer active at the close, or once retracted);
+    null while open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,8 @@ class _Round:
     reminders: int = 0
     closed: IndexedEvent | None = None
     check_ins: int = 0
+    respondents: set[str] = field(default_factory=set)
+    """Partners with a standing check-in of the round about the partnership."""
 
 
 def check_in_rounds(
@@ -101,6 +107,8 @@ def check_in_rounds(
             found.closed = found.closed or event
         else:
             found.check_ins += 1
+            if event_data.optional_text(event.data, "aboutId") is None:
+                found.respondents.add(event_data.text(event.data, "respondentId"))
     return [_view(round_id, found) for round_id, found in rounds.items()]
 
 
@@ -127,6 +135,7 @@ def _view(round_id: str, found: _Round) -> RoundView:
             answered=None if answered is None else answered[partner_id],
             response_rate=None if answered is None else rate(answered[partner_id], count),
             enough=None if answered is None else answered[partner_id] >= minimum,
+            recorded=None if answered is None else partner_id in found.respondents,
         )
         for partner_id, count in invited.items()
     )

@@ -51,7 +51,7 @@ query($id: ID!, $asOf: DateTime) {
   partnership(id: $id) {
     checkInRounds(asOf: $asOf) {
       id status invited answered responseRate minimumResponses
-      partners { partner { id } invited answered responseRate enough }
+      partners { partner { id } invited answered responseRate enough recorded }
     }
     health(asOf: $asOf) {
       trust { perceived respondents latestRound { roundId invited answered responseRate } }
@@ -187,11 +187,9 @@ def test_a_round_answered_by_form_records_the_means_and_health_counts_them(
         9,
         1.0,
     )
-    assert [(p["partner"]["id"], p["answered"], p["enough"]) for p in view["partners"]] == [
-        ("nhs", 4, True),
-        ("council", 3, True),
-        ("gp", 2, False),
-    ]
+    assert [
+        (p["partner"]["id"], p["answered"], p["enough"], p["recorded"]) for p in view["partners"]
+    ] == [("nhs", 4, True, True), ("council", 3, True, True), ("gp", 2, False, False)]
     # METRICS.md: a check-in's score is the mean of (x - 1) / 4 over its items; perceived
     # trust is the mean over the pairs, given at least ceil(2n/3) = 2 of 3 respondents.
     nhs_score = sum(Fraction(x) - 1 for x in ("7/2", "13/4", "7/2", "7/2")) / 16  # 39/64

@@ -357,3 +357,29 @@ def test_a_steps_file_cannot_record_a_round(runtime: Runtime) -> None:
     assert refused.value.step == 2
     assert refused.value.error.field == "mutation"
     assert runtime.app.partnership_ids() == []
+
+
+def test_a_partner_gone_by_the_close_is_not_recorded_though_it_answered(runtime: Runtime) -> None:
+    pid = _partnership(runtime, ["nhs", "council", "gp"])
+    opened = _open(runtime, pid, {"nhs": 3, "council": 3}, aboutPartners=True)
+    for link in opened.links:
+        form = _items(4, 4, 4, 4)
+        other = "council" if link.partner_id == "nhs" else "nhs"
+        form |= {f"about.{other}.{item}": "2" for item in ("reliability", "openness")}
+        form |= {f"about.{other}.{item}": "3" for item in ("respect", "sharedOwnership")}
+        form |= {f"about.gp.{item}": "5" for item in ("reliability", "openness", "respect")}
+        form |= {"about.gp.sharedOwnership": "1"}
+        runtime.rounds.answer(_token(link.path), form)
+    runtime.app.execute(
+        "recordPartnerLeaving", {"partnershipId": pid, "partnerId": "council"}, actor="ann"
+    )
+    outcomes = runtime.rounds.close(
+        {"partnershipId": pid, "roundId": opened.round_id}, actor="ann", enforce_access=True
+    )
+    closed, *check_ins = [outcome.event for outcome in outcomes]
+    assert closed.data["partners"][1] == {"partnerId": "council", "invited": 3, "answered": 3}
+    pairs = {(e.data["respondentId"], e.data["aboutId"]): e.data for e in check_ins}
+    # council left: nothing by it or about it; nhs about the partnership and about gp.
+    assert set(pairs) == {("nhs", None), ("nhs", "gp")}
+    assert [pairs[("nhs", "gp")][item] for item in ("reliability", "sharedOwnership")] == [5, 1]
+    assert pairs[("nhs", "gp")]["responses"] == 3

@@ -40,9 +40,9 @@ def test_an_open_round_gives_its_settings_and_invitations_but_no_answers() -> No
     assert (view.minimum_responses, view.about_partners, view.keep_notes) == (3, True, True)
     assert view.reminders == 9
     assert view.partners == (
-        RoundPartnerView("trust", 8, None, None, None),
-        RoundPartnerView("council", 12, None, None, None),
-        RoundPartnerView("gp", 2, None, None, None),
+        RoundPartnerView("trust", 8, None, None, None, None),
+        RoundPartnerView("council", 12, None, None, None, None),
+        RoundPartnerView("gp", 2, None, None, None, None),
     )
     assert (view.invited, view.answered, view.response_rate) == (22, None, None)
     assert view.check_ins == 0
@@ -63,9 +63,10 @@ def test_a_closed_round_gives_each_partners_response_and_whether_it_was_enough()
     assert view.closed_at == day(24)
     assert view.reminders == 13
     assert view.partners == (
-        RoundPartnerView("trust", 8, 6, 0.75, True),
-        RoundPartnerView("council", 12, 8, pytest.approx(2 / 3, abs=1e-15), True),
-        RoundPartnerView("gp", 2, 1, 0.5, False),
+        # trust answered enough, but its only check-in of the round is about council.
+        RoundPartnerView("trust", 8, 6, 0.75, True, False),
+        RoundPartnerView("council", 12, 8, pytest.approx(2 / 3, abs=1e-15), True, True),
+        RoundPartnerView("gp", 2, 1, 0.5, False, False),
     )
     assert (view.invited, view.answered) == (22, 15)
     assert view.response_rate == pytest.approx(15 / 22, abs=1e-15)
@@ -136,3 +137,16 @@ def test_a_check_in_entered_by_hand_belongs_to_no_round() -> None:
     history = _round_history()
     history.check_in("gp", None, 4, day(24))
     assert check_in_rounds(history.events, day(30), KNOWN)[0].check_ins == 2
+
+
+def test_a_retracted_check_in_about_the_partnership_is_no_longer_recorded() -> None:
+    history = _round_history()
+    council = history.events[-2]
+    assert council.data["respondentId"] == "council" and council.data["aboutId"] is None
+    history.retract(council)
+    [view] = check_in_rounds(history.events, day(30), KNOWN)
+    assert [(p.partner_id, p.enough, p.recorded) for p in view.partners] == [
+        ("trust", True, False),
+        ("council", True, False),
+        ("gp", False, False),
+    ]

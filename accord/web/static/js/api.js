@@ -111,7 +111,7 @@ export const HEALTH = `
       goals(asOf: $asOf, knownAt: $knownAt) { id statement version }
       checkInRounds(asOf: $asOf, knownAt: $knownAt) {
         id opensAt closesAt closedAt status minimumResponses invited answered responseRate
-        partners { partner { id name } invited answered responseRate enough }
+        partners { partner { id name } invited answered responseRate enough recorded }
       }
     }
   }`;

@@ -41,6 +41,11 @@ function when(round) {
 }
 
 function shortMark(round, part) {
+  if (part.enough === true && part.recorded === false) {
+    // Enough answers, but nothing stands: the partner had left by the close, or the
+    // round's check-in was retracted.
+    return el("span", { className: "round-short", "data-role": "not-recorded" }, "not recorded");
+  }
   if (part.enough !== false) return null;
   const text =
     round.status === "OPEN"
