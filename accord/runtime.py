@@ -7,9 +7,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from accord.application.accounts import Accounts
 from accord.application.rounds import CheckInRounds
 from accord.application.service import AccordApplication, Outcome
 from accord.settings import Database, database_from_url, round_check_seconds
+from accord.storage.accounts import SqlAccountStore
 from accord.storage.async_reads import AsyncReads, ThreadedReads
 from accord.storage.event_store import open_application, open_views
 from accord.storage.postgres.listener import PostgresListener, announce_views
@@ -29,6 +31,7 @@ class Runtime:
     views: ViewDatabase
     reader: ViewReader
     rounds: CheckInRounds
+    accounts: Accounts
     projector_thread: ProjectorThread | None = None
     round_closer: RoundCloser | None = None
     listener: PostgresListener | None = None
@@ -42,8 +45,9 @@ class Runtime:
         with views.schema_lock():  # the event store's tables, then the views'
             app = open_application(database)
             reader = ViewReader(views)
-        rounds = open_rounds(app, views)  # takes the schema lock itself
-        runtime = cls(database, app, views, reader, rounds)
+        rounds = open_rounds(app, views)  # these take the schema lock themselves
+        accounts = Accounts(SqlAccountStore(views))
+        runtime = cls(database, app, views, reader, rounds, accounts)
         if project:
             runtime.round_closer = RoundCloser(rounds, round_check_seconds())
             runtime.round_closer.start()
@@ -115,6 +119,6 @@ class Runtime:
         if self.projector_thread is not None:
             self.projector_thread.stop()
         self.app.close()
-        store = self.rounds.store
-        if isinstance(store, SqlRoundStore):
-            store.close()
+        for store in (self.rounds.store, self.accounts.store):
+            if isinstance(store, SqlRoundStore | SqlAccountStore):
+                store.close()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import strawberry
 
+from accord.application.accounts import Accounts
 from accord.application.rounds import CheckInRounds
 from accord.application.service import AccordApplication, Outcome
 from accord.projections.records import IndexedEvent
@@ -39,6 +40,7 @@ class Services(Protocol):
     app: AccordApplication
     reader: ViewReader
     rounds: CheckInRounds
+    accounts: Accounts
     projector_thread: ProjectorThread | None
 
     @property
