@@ -1,4 +1,5 @@
-"""`accord serve | demo | project | import | export | health | verify | rebuild | round`."""
+"""`accord serve | demo | project | import | export | health | verify | rebuild | round |
+account`."""
 
 from __future__ import annotations
 
@@ -103,6 +104,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="put before each link (default ACCORD_PUBLIC_URL)")
     p.add_argument("--actor", default=os.environ.get("ACCORD_ACTOR", DEFAULT_ACTOR))
     p.add_argument("--database", default=argparse.SUPPRESS, help="as `accord round`'s")
+    p = command(
+        "account",
+        _account,
+        "local accounts for signing in to the page: add, list, disable, password, log",
+    )
+    account = p.add_subparsers(
+        dest="account_action", required=True, metavar="{add,list,disable,password,log}"
+    )
+    for name, help_ in (
+        ("add", "add a local account (the password read from the terminal)"),
+        ("list", "list the local accounts: actor, created, disabled (never a hash)"),
+        ("disable", "disable an account and end its sessions at once"),
+        ("password", "set an account's password (read from the terminal)"),
+        ("log", "print the sign-in log, one line each: time, actor, address, outcome, method"),
+    ):
+        p = account.add_parser(name, help=help_, description=help_)
+        p.add_argument("--database", default=argparse.SUPPRESS, help="as `accord account`'s")
+        if name != "list":
+            p.add_argument(
+                "--actor",
+                required=name != "log",
+                help="the account's actor name" if name != "log" else "only this actor's lines",
+            )
+        if name in ("add", "password"):
+            p.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from the first line of standard input",
+            )
     command("project", _project, "run the projection worker")
     for name, run, help_ in (
         ("serve", _serve, "serve the GraphQL API and the timeline page"),
@@ -421,6 +451,94 @@ def _token(args: argparse.Namespace) -> int:
             return 2
         finally:
             store.close()
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | int:
+    """The new password: one line of standard input with --password-stdin, else typed
+    twice at the terminal (not echoed). An exit code (a message printed) when there is
+    none or the two differ. The password is never printed."""
+    import getpass
+
+    from accord.application.accounts import check_password
+
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            print("accord: --password-stdin: nothing on standard input", file=sys.stderr)
+            return 2
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():  # getpass would read it with echo on: refuse instead
+        print(
+            "accord: no terminal to type the password at: use --password-stdin",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        password = getpass.getpass("New password: ")
+        check_password(password)  # said before the second prompt
+        again = getpass.getpass("The same again: ")
+    except (EOFError, KeyboardInterrupt):
+        print("\naccord: no password given", file=sys.stderr)
+        return 1
+    if password != again:
+        print("accord: the two passwords differ: nothing changed", file=sys.stderr)
+        return 1
+    return password
+
+
+def _account(args: argparse.Namespace) -> int:
+    """`accord account add | list | disable | password | log`: exit 1 for a refused
+    password or an unknown (or already existing) account, 2 for a bad actor name."""
+    from accord.application.accounts import AccountError, check_actor_name
+
+    action = args.account_action
+    actor: str | None = getattr(args, "actor", None)
+    if action == "add":
+        try:
+            actor = check_actor_name(actor or "")
+        except AccountError as error:
+            print(f"accord: {error}", file=sys.stderr)
+            return 2
+    with _runtime(args, current=False) as runtime:
+        accounts = runtime.accounts
+        try:
+            if action == "list":
+                for info in accounts.accounts():
+                    created = info.created_at.astimezone(UTC).isoformat(timespec="seconds")
+                    state = (
+                        "disabled " + info.disabled_at.astimezone(UTC).isoformat(timespec="seconds")
+                        if info.disabled_at
+                        else "active"
+                    )
+                    print(f"{info.actor}\tcreated {created}\t{state}")
+                return 0
+            if action == "log":
+                for line in accounts.log(actor):
+                    print(line)
+                return 0
+            assert actor is not None  # argparse requires --actor for the others
+            if action == "disable":
+                ended = accounts.disable(actor)
+                print(f"disabled '{actor}': {ended} session(s) ended")
+                return 0
+            exists = accounts.store.account(actor) is not None
+            if action == "add" and exists:
+                raise AccountError(f"'{actor}' already has an account")
+            if action == "password" and not exists:
+                raise AccountError(f"no account '{actor}'")
+            password = _read_password(args)
+            if isinstance(password, int):
+                return password
+            if action == "add":
+                accounts.add(actor, password)
+                print(f"added the account '{actor}'")
+            else:
+                accounts.set_password(actor, password)
+                print(f"set the password of '{actor}'")
+        except AccountError as error:
+            print(f"accord: {error}", file=sys.stderr)
+            return 1
     return 0
 
 
