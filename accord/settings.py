@@ -154,3 +154,140 @@ def round_check_seconds() -> float:
     if not 0.05 <= value <= 3600:
         raise SettingsError("ACCORD_ROUND_CHECK_SECONDS: from 0.05 to 3600")
     return value
+
+
+def _positive(name: str, low: float, high: float) -> float | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}: a number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: from {low:g} to {high:g}")
+    return value
+
+
+def session_idle_hours() -> float | None:
+    """`ACCORD_SESSION_IDLE_HOURS`: how long a sign-in session lasts unused (None: the
+    default, 8 hours)."""
+    return _positive("ACCORD_SESSION_IDLE_HOURS", 0.01, 24 * 31)
+
+
+def session_days() -> float | None:
+    """`ACCORD_SESSION_DAYS`: how long a sign-in session lasts at most (None: the
+    default, 7 days)."""
+    return _positive("ACCORD_SESSION_DAYS", 0.01, 366)
+
+
+def cookie_secure() -> bool | None:
+    """`ACCORD_COOKIE_SECURE`: `1` always marks the session cookie `Secure`; `0` never
+    does (a server reached over plain HTTP, not on loopback); unset or `auto`: `Secure`
+    unless the server is reached on loopback."""
+    text = os.environ.get("ACCORD_COOKIE_SECURE", "").strip().lower()
+    if text in ("", "auto"):
+        return None
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError("ACCORD_COOKIE_SECURE: 1, 0 or auto")
+
+
+def trusted_proxies() -> tuple[str, ...]:
+    """`ACCORD_TRUSTED_PROXIES`: the addresses (or networks, `10.0.0.0/8`) of the reverse
+    proxies whose `X-Forwarded-For` names the client; empty: trust no proxy, the
+    connecting address is the client's."""
+    import ipaddress
+
+    text = os.environ.get("ACCORD_TRUSTED_PROXIES", "")
+    found: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"ACCORD_TRUSTED_PROXIES: '{part}' is not an address or a network"
+            ) from None
+        found.append(part)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Single sign-on by OpenID Connect (`ACCORD_OIDC_*`)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    actor_claim: str = "email"
+    allowed_domains: tuple[str, ...] = ()
+    provider_name: str = ""
+
+
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def oidc_settings() -> OidcSettings | None:
+    """The OpenID provider Accord's people sign in with, or None when `ACCORD_OIDC_ISSUER`
+    is not set. Raises SettingsError naming the variable at fault."""
+    issuer = os.environ.get("ACCORD_OIDC_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    parsed = urlparse(issuer)
+    loopback = (parsed.hostname or "") in _LOOPBACK_HOSTS or (parsed.hostname or "").startswith(
+        "127."
+    )
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise SettingsError(
+            f"ACCORD_OIDC_ISSUER: '{issuer}' must be an https:// address (http:// only on "
+            "loopback, for testing)"
+        )
+    if parsed.query or parsed.fragment:
+        raise SettingsError("ACCORD_OIDC_ISSUER: an issuer has no query or fragment")
+    client_id = os.environ.get("ACCORD_OIDC_CLIENT_ID", "").strip()
+    if not client_id:
+        raise SettingsError(
+            "ACCORD_OIDC_CLIENT_ID: required with ACCORD_OIDC_ISSUER (the client id the "
+            "provider gave Accord)"
+        )
+    secret = os.environ.get("ACCORD_OIDC_CLIENT_SECRET", "").strip()
+    secret_file = os.environ.get("ACCORD_OIDC_CLIENT_SECRET_FILE", "").strip()
+    if secret and secret_file:
+        raise SettingsError(
+            "ACCORD_OIDC_CLIENT_SECRET and ACCORD_OIDC_CLIENT_SECRET_FILE: give one, not both"
+        )
+    if secret_file:
+        try:
+            secret = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise SettingsError(
+                f"ACCORD_OIDC_CLIENT_SECRET_FILE: cannot read '{secret_file}' "
+                f"({error.strerror or type(error).__name__})"
+            ) from None
+        if not secret:
+            raise SettingsError(f"ACCORD_OIDC_CLIENT_SECRET_FILE: '{secret_file}' is empty")
+    if not secret:
+        raise SettingsError(
+            "ACCORD_OIDC_CLIENT_SECRET (or ACCORD_OIDC_CLIENT_SECRET_FILE): required with "
+            "ACCORD_OIDC_ISSUER"
+        )
+    claim = os.environ.get("ACCORD_OIDC_ACTOR_CLAIM", "").strip() or "email"
+    if not claim.isascii() or not claim.replace("_", "").replace("-", "").isalnum():
+        raise SettingsError(f"ACCORD_OIDC_ACTOR_CLAIM: '{claim}' is not a claim name")
+    domains: list[str] = []
+    for part in os.environ.get("ACCORD_OIDC_ALLOWED_DOMAINS", "").split(","):
+        domain = part.strip().lstrip("@").lower().rstrip(".")
+        if not domain:
+            continue
+        if "." not in domain or any(c in domain for c in "/@: ") or not domain.isprintable():
+            raise SettingsError(f"ACCORD_OIDC_ALLOWED_DOMAINS: '{part.strip()}' is not a domain")
+        domains.append(domain)
+    name = os.environ.get("ACCORD_OIDC_PROVIDER_NAME", "").strip() or parsed.hostname or issuer
+    if len(name) > 100 or not name.isprintable():
+        raise SettingsError("ACCORD_OIDC_PROVIDER_NAME: 1 to 100 printable characters")
+    return OidcSettings(issuer, client_id, secret, claim, tuple(domains), name)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -20,12 +21,14 @@ from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
+from accord.settings import session_days, session_idle_hours
 from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
 from accord.web.check_in import BODY_LIMIT, PATH, CheckInGuard, check_in_endpoint, rounds_of
 from accord.web.forms import describe
 from accord.web.request_ids import RequestIds
+from accord.web.signin import signin_routes
 from accord.web.uploads import (
     EXPORT_PATH,
     IMPORT_PATH,
@@ -103,6 +106,12 @@ def create_app(
     ).encode("utf-8")
     forms_etag = '"' + hashlib.sha256(forms_body).hexdigest()[:32] + '"'
     feed = ViewsFeed(runtime)
+    if auth:  # sign-in sessions' lifetimes (ACCORD_SESSION_IDLE_HOURS, ACCORD_SESSION_DAYS)
+        idle_hours, days = session_idle_hours(), session_days()
+        if idle_hours is not None:
+            runtime.accounts.idle = timedelta(hours=idle_hours)
+        if days is not None:
+            runtime.accounts.absolute = timedelta(days=days)
     graphql = AccordGraphQL(runtime, feed, check_token=check_token, auth=auth)
 
     async def healthz(request: Request) -> Response:
@@ -125,7 +134,10 @@ def create_app(
         return Response(forms_body, media_type="application/json", headers=headers)
 
     async def home(request: Request) -> Response:
-        return FileResponse(static / "index.html", media_type="text/html")
+        # Under auth the page shows private data: never kept (nor restored by the back
+        # button after sign-out).
+        headers = {"Cache-Control": "no-store"} if auth else None
+        return FileResponse(static / "index.html", media_type="text/html", headers=headers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -148,6 +160,7 @@ def create_app(
             methods=["GET"],
         ),
         Route(TEMPLATE_PATH, template_endpoint(), name="template", methods=["GET"]),
+        *signin_routes(runtime.accounts, auth=auth),
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
@@ -166,4 +179,6 @@ def create_app(
         Middleware(CheckInGuard),  # outside the body limit: a refused body is never read
         Middleware(BodySizeLimit, larger=larger),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.accord_accounts = runtime.accounts  # web.signin.session_actor
+    return app
