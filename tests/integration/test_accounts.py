@@ -1,0 +1,400 @@
+"""Local accounts, sessions, throttling and the sign-in log (`application.accounts` over
+`storage.accounts`) on real SQLite and PostgreSQL databases, with an injected clock:
+weak passwords refused; only an Argon2id hash stored; 5 failures per account (20 per
+address) within 15 minutes refuse further sign-ins as throttled for 15 minutes, a success
+clearing the account's count; sessions end after 8 idle hours, after 7 days, at sign-out
+and when their account is disabled, each logged once; two runtimes (two API processes)
+share sessions and throttles; `accord rebuild` leaves all of it alone; nothing in the
+code deletes from the sign-in log."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from accord.application.accounts import (
+    AccountError,
+    Accounts,
+    Method,
+    Outcome,
+    Refused,
+    SignedIn,
+    check_password,
+)
+from accord.runtime import Runtime
+from accord.storage.accounts import SqlAccountStore
+from tests.support.processes import run_accord
+
+PASSWORD = "ochre lantern quietly"
+OTHER = "granite kettle morning"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Opened:
+    runtime: Runtime
+    accounts: Accounts
+    clock: Clock
+
+    @property
+    def store(self) -> SqlAccountStore:
+        store = self.accounts.store
+        assert isinstance(store, SqlAccountStore)
+        return store
+
+    def outcomes(self, actor: str | None = None) -> list[Outcome]:
+        return [line.outcome for line in self.accounts.log(actor)]
+
+
+def _open(url: str, clock: Clock) -> tuple[Runtime, Accounts]:
+    runtime = Runtime.open(url, project=False)
+    return runtime, Accounts(runtime.accounts.store, clock=clock)
+
+
+@pytest.fixture
+def opened(database_url: str) -> Iterator[Opened]:
+    clock = Clock()
+    runtime, accounts = _open(database_url, clock)
+    try:
+        yield Opened(runtime, accounts, clock)
+    finally:
+        runtime.close()
+
+
+def _signed_in(result: SignedIn | Refused) -> SignedIn:
+    assert isinstance(result, SignedIn), result
+    return result
+
+
+def _refused(result: SignedIn | Refused, *, throttled: bool) -> Refused:
+    assert isinstance(result, Refused), result
+    assert result.throttled is throttled, result
+    return result
+
+
+# ------------------------------------------------------------------ passwords
+
+
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [
+        ("short", "at least 12 characters"),
+        ("elevenchars", "at least 12 characters"),
+        ("qwerty123456", "among the 20,000 most common"),
+        ("QWERTY123456", "among the 20,000 most common"),
+        ("password1234", "among the 20,000 most common"),
+    ],
+)
+def test_a_short_or_common_password_is_refused_with_a_message(password: str, says: str) -> None:
+    with pytest.raises(AccountError, match=says) as refused:
+        check_password(password)
+    assert password not in str(refused.value)
+
+
+def test_a_weak_password_stores_nothing(opened: Opened) -> None:
+    for password in ("qwerty123456", "too short"):
+        with pytest.raises(AccountError):
+            opened.accounts.add("alice", password)
+    assert opened.accounts.accounts() == []
+    opened.accounts.add("alice", PASSWORD)
+    with pytest.raises(AccountError, match="among the 20,000 most common"):
+        opened.accounts.set_password("alice", "qwerty123456")
+    assert _signed_in(opened.accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+
+
+def test_only_an_argon2id_hash_is_stored_never_the_password(opened: Opened) -> None:
+    opened.accounts.add("alice", PASSWORD)
+    opened.accounts.sign_in("alice", OTHER, "10.0.0.1")  # a wrong one: logged, not kept
+    signed = _signed_in(opened.accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    found = opened.store.account("alice")
+    assert found is not None
+    stored, disabled_at = found
+    assert stored.startswith("$argon2id$") and disabled_at is None
+    assert PASSWORD not in stored
+    # Nowhere in the tables: not the passwords, not the session id (only its hash).
+    tables = ("accounts", "sessions", "signin_failures", "signin_log")
+    rows = [str(row) for table in tables for row in opened.store._all(f"SELECT * FROM {table}")]
+    assert rows
+    for secret in (PASSWORD, OTHER, signed.session_id):
+        assert not any(secret in row for row in rows), secret
+    assert opened.accounts.accounts()[0].actor == "alice"
+    assert "argon2" not in repr(opened.accounts.accounts())
+
+
+def test_a_changed_password_replaces_the_old_one(opened: Opened) -> None:
+    opened.accounts.add("alice", PASSWORD)
+    opened.accounts.set_password("alice", OTHER)
+    _refused(opened.accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=False)
+    _signed_in(opened.accounts.sign_in("alice", OTHER, "10.0.0.1"))
+    with pytest.raises(AccountError, match="no account 'bob'"):
+        opened.accounts.set_password("bob", OTHER)
+    with pytest.raises(AccountError, match="already has an account"):
+        opened.accounts.add("alice", OTHER)
+
+
+# ----------------------------------------------------------------- throttling
+
+
+def test_five_failures_throttle_the_account_for_fifteen_minutes(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    for _ in range(5):
+        refused = _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+        assert refused.message == "the account name or password is wrong"
+        clock.advance(seconds=10)
+    # The sixth, with the right password, is refused as throttled (429), from any address.
+    refused = _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.2"), throttled=True)
+    assert "15 minutes" in refused.message
+    assert opened.outcomes("alice") == [Outcome.FAILURE] * 5 + [Outcome.THROTTLED]
+    throttled = accounts.log("alice")[-1]
+    assert (throttled.address, throttled.method) == ("10.0.0.2", Method.PASSWORD)
+    # Still within 15 minutes of the fifth failure: still refused.
+    clock.advance(minutes=14)
+    _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
+    clock.advance(minutes=1)
+    signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    assert accounts.session(signed.session_id) is not None
+    assert opened.outcomes("alice")[-2:] == [Outcome.THROTTLED, Outcome.SUCCESS]
+
+
+def test_a_throttled_account_does_not_throttle_another(opened: Opened) -> None:
+    opened.accounts.add("alice", PASSWORD)
+    opened.accounts.add("bob", OTHER)
+    for _ in range(5):
+        opened.accounts.sign_in("alice", OTHER, "10.0.0.1")
+    _refused(opened.accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
+    _signed_in(opened.accounts.sign_in("bob", OTHER, "10.0.0.1"))
+
+
+def test_a_success_resets_the_account_failures(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    for _ in range(4):
+        _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+    _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    clock.advance(minutes=1)
+    for _ in range(4):  # eight failures within 15 minutes, but only four since the success
+        _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+    _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    assert Outcome.THROTTLED not in opened.outcomes("alice")
+
+
+def test_twenty_failures_from_an_address_throttle_it_across_accounts(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    # Four failures for each of five names (none reaching an account's limit), one address.
+    for name in ("bob", "carol", "dan", "erin", "frank"):
+        for _ in range(4):
+            _refused(accounts.sign_in(name, OTHER, "203.0.113.9"), throttled=False)
+    # alice never failed, but her right password from that address is refused...
+    _refused(accounts.sign_in("alice", PASSWORD, "203.0.113.9"), throttled=True)
+    assert opened.outcomes("alice") == [Outcome.THROTTLED]
+    # ... while from another address she signs in.
+    _signed_in(accounts.sign_in("alice", PASSWORD, "198.51.100.7"))
+    clock.advance(minutes=15)
+    _signed_in(accounts.sign_in("alice", PASSWORD, "203.0.113.9"))
+
+
+# ------------------------------------------------------------------- sessions
+
+
+def test_a_session_ends_after_eight_idle_hours_logged_once(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    live = accounts.session(signed.session_id)
+    assert live is not None and (live.actor, live.csrf) == ("alice", signed.csrf)
+    for _ in range(3):  # used within 8 hours each time: it lives on past 8 hours in all
+        clock.advance(hours=7, minutes=59)
+        assert accounts.session(signed.session_id) is not None
+    clock.advance(hours=8, seconds=1)
+    assert accounts.session(signed.session_id, "10.0.0.1") is None
+    assert accounts.session(signed.session_id, "10.0.0.1") is None  # ended, not logged again
+    assert opened.outcomes("alice") == [Outcome.SUCCESS, Outcome.EXPIRED]
+    expired = accounts.log("alice")[-1]
+    assert (expired.address, expired.method, expired.at) == (
+        "10.0.0.1",
+        Method.PASSWORD,
+        clock.now,
+    )
+
+
+def test_a_session_ends_seven_days_after_sign_in_however_used(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    started = clock.now
+    while clock.now + timedelta(hours=4) <= started + timedelta(days=7):
+        clock.advance(hours=4)
+        assert accounts.session(signed.session_id) is not None
+    clock.now = started + timedelta(days=7, seconds=1)
+    assert accounts.session(signed.session_id) is None
+    assert accounts.session(signed.session_id) is None
+    assert opened.outcomes("alice") == [Outcome.SUCCESS, Outcome.EXPIRED]
+
+
+def test_sign_out_ends_the_session_and_is_logged(opened: Opened) -> None:
+    accounts = opened.accounts
+    accounts.add("alice", PASSWORD)
+    first = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    second = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.2"))
+    assert first.session_id != second.session_id and first.csrf != second.csrf  # rotated
+    assert accounts.sign_out(first.session_id, "10.0.0.1") is True
+    assert accounts.session(first.session_id) is None
+    assert accounts.sign_out(first.session_id, "10.0.0.1") is False  # logged once
+    assert accounts.session(second.session_id) is not None  # the other one lives on
+    assert opened.outcomes("alice") == [Outcome.SUCCESS, Outcome.SUCCESS, Outcome.SIGNOUT]
+    assert accounts.sign_out("no-such-session", "10.0.0.1") is False
+    assert accounts.session("no-such-session") is None
+    assert accounts.session("") is None
+
+
+def test_disable_ends_the_sessions_at_once_and_refuses_sign_in(opened: Opened) -> None:
+    accounts = opened.accounts
+    accounts.add("alice", PASSWORD)
+    accounts.add("bob", OTHER)
+    sessions = [_signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1")) for _ in range(2)]
+    bobs = _signed_in(accounts.sign_in("bob", OTHER, "10.0.0.1"))
+    assert accounts.disable("alice") == 2
+    for signed in sessions:
+        assert accounts.session(signed.session_id) is None
+    assert accounts.session(bobs.session_id) is not None
+    assert opened.outcomes("alice") == [Outcome.SUCCESS, Outcome.SUCCESS, Outcome.DISABLED]
+    _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=False)
+    [info] = [a for a in accounts.accounts() if a.actor == "alice"]
+    assert info.disabled_at == opened.clock.now
+    with pytest.raises(AccountError, match="already disabled"):
+        accounts.disable("alice")
+    with pytest.raises(AccountError, match="no account 'nobody'"):
+        accounts.disable("nobody")
+
+
+def test_a_session_of_an_account_disabled_elsewhere_is_refused_at_its_next_use(
+    opened: Opened,
+) -> None:
+    """Disabled straight in the store (as by another process mid-request, before its
+    sessions were ended): the session is still refused at its next use, and ended."""
+    accounts = opened.accounts
+    accounts.add("alice", PASSWORD)
+    signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    assert opened.store.disable("alice", opened.clock.now)
+    assert accounts.session(signed.session_id) is None
+    record = opened.store.session(hashlib.sha256(signed.session_id.encode()).hexdigest())
+    assert record is not None and record.ended_at is not None
+
+
+# ------------------------------------------------ shared database, rebuild, log
+
+
+def test_two_runtimes_share_sessions_and_throttles(database_url: str) -> None:
+    clock = Clock()
+    first, one = _open(database_url, clock)
+    second, two = _open(database_url, clock)
+    try:
+        one.add("alice", PASSWORD)
+        signed = _signed_in(two.sign_in("alice", PASSWORD, "10.0.0.1"))
+        seen = one.session(signed.session_id)
+        assert seen is not None and seen.csrf == signed.csrf
+        assert one.sign_out(signed.session_id, "10.0.0.1")
+        assert two.session(signed.session_id) is None
+        for accounts in (one, two, one, two, one):  # five failures across the two
+            _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+        _refused(two.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
+        _refused(one.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
+        clock.advance(minutes=15)
+        kept = _signed_in(one.sign_in("alice", PASSWORD, "10.0.0.1"))
+        assert two.disable("alice") == 1
+        assert one.session(kept.session_id) is None
+        assert [line.outcome for line in one.log("alice")] == [
+            line.outcome for line in two.log("alice")
+        ]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_rebuild_leaves_accounts_sessions_and_the_log(database_url: str) -> None:
+    clock = Clock(datetime.now(UTC))  # real time: the session must be live after the run
+    runtime, accounts = _open(database_url, clock)
+    try:
+        runtime.app.execute("formPartnership", {"name": "North", "purpose": "Care"}, actor="ann")
+        accounts.add("alice", PASSWORD)
+        accounts.add("bob", OTHER)
+        accounts.sign_in("alice", OTHER, "10.0.0.1")
+        signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+        accounts.disable("bob")
+        before = (accounts.accounts(), accounts.log(), accounts.session(signed.session_id))
+    finally:
+        runtime.close()
+    done = run_accord("rebuild", "--database", database_url)
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt views from" in done.stdout
+    runtime, accounts = _open(database_url, clock)
+    try:
+        after = (accounts.accounts(), accounts.log(), accounts.session(signed.session_id))
+        assert after == before
+        assert after[2] is not None and after[2].actor == "alice"
+        assert [line.outcome for line in after[1]] == [
+            Outcome.FAILURE,
+            Outcome.SUCCESS,
+            Outcome.DISABLED,
+        ]
+    finally:
+        runtime.close()
+
+
+def test_the_log_lists_each_line_in_order_and_by_actor(opened: Opened) -> None:
+    accounts, clock = opened.accounts, opened.clock
+    accounts.add("alice", PASSWORD)
+    signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    clock.advance(minutes=1)
+    accounts.sign_in("bob", OTHER, "10.0.0.2")
+    clock.advance(minutes=1)
+    accounts.sign_out(signed.session_id, "10.0.0.1")
+    lines = [str(line) for line in accounts.log()]
+    assert lines == [
+        "2026-03-02T09:00:00+00:00\talice\t10.0.0.1\tsuccess\tpassword",
+        "2026-03-02T09:01:00+00:00\tbob\t10.0.0.2\tfailure\tpassword",
+        "2026-03-02T09:02:00+00:00\talice\t10.0.0.1\tsignout\tpassword",
+    ]
+    assert [str(line) for line in accounts.log("bob")] == [lines[1]]
+    assert accounts.log("nobody") == []
+
+
+def test_no_code_deletes_from_or_rewrites_the_sign_in_log() -> None:
+    """The log is append-only: no statement in Accord's code deletes, updates, truncates
+    or drops `signin_log`."""
+    forbidden = re.compile(
+        r"(DELETE\s+FROM|UPDATE|TRUNCATE(\s+TABLE)?|DROP\s+TABLE(\s+IF\s+EXISTS)?)\s+"
+        r"[\"']?signin_log\b",
+        re.IGNORECASE,
+    )
+    sources = [
+        path
+        for path in (ROOT / "accord").rglob("*")
+        if path.suffix in (".py", ".sql") and path.is_file()
+    ]
+    assert any("signin_log" in path.read_text("utf-8") for path in sources)
+    offending = [
+        str(path.relative_to(ROOT)) for path in sources if forbidden.search(path.read_text("utf-8"))
+    ]
+    assert offending == []
+    assert not forbidden.search("INSERT INTO signin_log (at) VALUES (?)")
+    assert forbidden.search("delete  from signin_log where 1")
