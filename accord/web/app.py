@@ -21,12 +21,13 @@ from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
-from accord.settings import session_days, session_idle_hours
+from accord.settings import oidc_settings, session_days, session_idle_hours
 from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.body_limit import BodySizeLimit
 from accord.web.check_in import BODY_LIMIT, PATH, CheckInGuard, check_in_endpoint, rounds_of
 from accord.web.forms import describe
+from accord.web.oidc import oidc_routes
 from accord.web.request_ids import RequestIds
 from accord.web.signin import signin_routes
 from accord.web.uploads import (
@@ -161,6 +162,7 @@ def create_app(
         ),
         Route(TEMPLATE_PATH, template_endpoint(), name="template", methods=["GET"]),
         *signin_routes(runtime.accounts, auth=auth),
+        *(oidc_routes(runtime.accounts, oidc) if auth and (oidc := oidc_settings()) else []),
         Route("/graphql", graphql, name="graphql", methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql, name="graphql_ws"),
         Route("/healthz", healthz, name="healthz"),
