@@ -10,7 +10,7 @@ accounts' store (`storage.accounts`, `oidc_users`).
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from accord.application.accounts import RESERVED_PREFIXES
 from accord.domain.errors import invalid
@@ -20,6 +20,7 @@ GRANTEE_MUTATIONS = ("grantRole", "revokeRole")
 """The mutations whose `actor` input may be a known OpenID user's e-mail address."""
 
 
+@runtime_checkable
 class OidcDirectory(Protocol):
     """The accounts' store's OpenID users (`storage.accounts.SqlAccountStore`)."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from accord.application.accounts import RESERVED_PREFIXES
 from accord.storage.views import ViewDatabase
 
 PREFIX = "acc_"
@@ -51,6 +52,12 @@ class TokenStore:
             # The actor is every event's `recordedBy`: no control characters (a NUL would
             # stop PostgreSQL's views), no lone surrogates.
             raise ValueError("--actor: printable characters only")
+        if actor.lower().startswith(RESERVED_PREFIXES):
+            # They name OpenID users (an id derived from the provider's subject) and
+            # check-in rounds: no token may act as one.
+            raise ValueError(
+                f"--actor: names beginning {' or '.join(RESERVED_PREFIXES)} are reserved"
+            )
         token = PREFIX + secrets.token_urlsafe(32)
         digest = _digest(token)
         self.connection.execute(
