@@ -1,5 +1,5 @@
-"""`accord serve | demo | project | import | export | health | verify | rebuild | round |
-account`."""
+"""`accord serve | demo | project | import | export | health | report | verify | rebuild |
+round | account`."""
 
 from __future__ import annotations
 
@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--known-at")
     p.add_argument("--window-days", type=int, default=365)
     p.add_argument("--json", action="store_true")
+    p = command("report", _report, "write the board pack (PDF) and print its path")
+    p.add_argument("id")
+    p.add_argument("--as-of")
+    p.add_argument("--known-at")
+    p.add_argument("--since", help="the story from this moment (default: 90 days before as-of)")
+    p.add_argument("--window-days", type=int, default=365)
+    p.add_argument("--output", type=Path, help="the file (default: name, board-pack and date)")
     command("rebuild", _rebuild, "rebuild every view from position 0")
     p = command("token", _token, "issue, revoke and list bearer tokens")
     p.add_argument("action", choices=("issue", "revoke", "list"))
@@ -405,6 +412,37 @@ def _health(args: argparse.Namespace) -> int:
         print(json.dumps(health_to_json(result), indent=2))
     else:
         print(render_report(reading.name, result))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """`accord report ID`: the board pack as a PDF (accord/web/board_pack.py)."""
+    from accord.web.board_pack import board_pack, pack_file_name
+
+    since = parse_instant(args.since) if args.since else None
+    zone = time_zone()
+    reading = _read_for_report(args)
+    if isinstance(reading, int):
+        return reading
+    with _runtime(args, current=False) as runtime:
+        chain = runtime.app.verify(_uuid(args.id))
+    _, _, pdf = board_pack(
+        reading.events,
+        as_of=reading.as_of,
+        known_at=reading.known_at,
+        since=since,
+        window_days=args.window_days,
+        zone_name=zone,
+        chain_valid=chain.first_broken_position is None,
+        events_checked=chain.events_checked,
+    )
+    path = args.output or Path(pack_file_name(reading.name, reading.as_of))
+    try:
+        path.write_bytes(pdf)
+    except OSError as error:
+        print(f"accord: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(path)
     return 0
 
 

@@ -1,6 +1,7 @@
 """The Starlette application: /graphql, /healthz, /forms.json, workbook uploads
 and downloads (/partnerships/{id}/import, /partnerships/{id}/export.xlsx,
-/registers.xlsx), the home page and static assets."""
+/registers.xlsx), the board pack (/partnerships/{id}/report.pdf), the home page and
+static assets."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from accord.graphql.feed import ViewsFeed
 from accord.settings import oidc_settings, session_days, session_idle_hours
 from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
+from accord.web.board_pack import REPORT_PATH, report_endpoint
 from accord.web.body_limit import BodySizeLimit
 from accord.web.check_in import BODY_LIMIT, PATH, CheckInGuard, check_in_endpoint, rounds_of
 from accord.web.forms import describe
@@ -158,6 +160,17 @@ def create_app(
             EXPORT_PATH,
             export_endpoint(runtime, auth=auth, check_token=check_token),
             name="export",
+            methods=["GET"],
+        ),
+        Route(
+            REPORT_PATH,
+            report_endpoint(
+                runtime,
+                auth=auth,
+                check_token=check_token,
+                time_zone=configured_time_zone(time_zone),
+            ),
+            name="report",
             methods=["GET"],
         ),
         Route(TEMPLATE_PATH, template_endpoint(), name="template", methods=["GET"]),
