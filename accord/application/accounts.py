@@ -87,8 +87,23 @@ class LogLine:
     method: Method
 
     def __str__(self) -> str:
+        """One line, tab-separated. The actor is whatever a sign-in form was given, so
+        its control characters (a tab or newline would forge a field or a line, an escape
+        would drive the reader's terminal) and backslashes are shown escaped."""
         when = self.at.astimezone(UTC).isoformat(timespec="seconds")
-        return f"{when}\t{self.actor}\t{self.address}\t{self.outcome.value}\t{self.method.value}"
+        fields = (when, _shown(self.actor), _shown(self.address), self.outcome, self.method)
+        return "\t".join(fields)
+
+
+def _shown(text: str) -> str:
+    """`text` with every character that is not printable, and `\\`, escaped as Python
+    writes it (`\\t`, `\\x1b`, `\\u202e`, `\\\\`)."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(
+        char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode()
+        for char in text
+    )
 
 
 class AccountStore(Protocol):

@@ -91,6 +91,23 @@ def test_add_list_password_disable_and_log(database_url: str) -> None:
     assert account(db, "log", "--actor", "bob").stdout == ""
 
 
+def test_the_log_shows_a_hostile_actor_name_escaped(sqlite_url: str) -> None:
+    runtime = Runtime.open(sqlite_url, project=False)
+    try:
+        runtime.accounts.sign_in("x\n2026-01-01T00:00:00+00:00\tadmin\x1b[2J", NEW, "10.0.0.9")
+    finally:
+        runtime.close()
+    log = account(sqlite_url, "log")
+    assert log.returncode == 0 and "\x1b" not in log.stdout
+    [line] = log.stdout.splitlines()
+    assert line.split("\t")[1:] == [
+        "x\\n2026-01-01T00:00:00+00:00\\tadmin\\x1b[2J",
+        "10.0.0.9",
+        "failure",
+        "password",
+    ]
+
+
 def test_a_common_or_short_password_is_refused(sqlite_url: str) -> None:
     for password, says in (
         ("qwerty123456", "among the 20,000 most common"),

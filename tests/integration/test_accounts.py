@@ -398,3 +398,22 @@ def test_no_code_deletes_from_or_rewrites_the_sign_in_log() -> None:
     assert offending == []
     assert not forbidden.search("INSERT INTO signin_log (at) VALUES (?)")
     assert forbidden.search("delete  from signin_log where 1")
+
+
+def test_a_hostile_actor_name_cannot_forge_a_log_line_or_drive_a_terminal(
+    opened: Opened,
+) -> None:
+    """A sign-in form's actor is anyone's to write: kept as given, shown escaped."""
+    hostile = "bob\n2026-03-02T09:00:00+00:00\tadmin\t10.0.0.1\tsuccess\x1b[2J\u202e\\"
+    opened.accounts.sign_in(hostile, OTHER, "10.0.0.1")
+    [line] = opened.accounts.log()
+    assert line.actor == hostile
+    shown = str(line)
+    assert "\n" not in shown and "\x1b" not in shown and "\u202e" not in shown
+    assert shown.split("\t") == [
+        "2026-03-02T09:00:00+00:00",
+        "bob\\n2026-03-02T09:00:00+00:00\\tadmin\\t10.0.0.1\\tsuccess\\x1b[2J\\u202e\\\\",
+        "10.0.0.1",
+        "failure",
+        "password",
+    ]
