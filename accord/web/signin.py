@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hmac
 import ipaddress
-import os
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
@@ -49,7 +48,7 @@ CSRF_HEADER = "X-Accord-CSRF"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 8 * 1024
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-STYLESHEET = "/static/check-in.css"
+STYLESHEETS = ("static/check-in.css", "static/signin.css")  # relative: a path prefix works
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 PAGE_HEADERS = {
     **NO_STORE,
@@ -255,11 +254,13 @@ async def session_actor(request: HTTPConnection) -> Actor | None:
 
 def oidc_provider() -> str | None:
     """The name to show on "Sign in with ..." when OpenID Connect is configured."""
-    issuer = os.environ.get("ACCORD_OIDC_ISSUER", "").strip()
-    if not issuer:
+    try:
+        configured = settings.oidc_settings()
+    except settings.SettingsError:  # refused when the server started; no link to it
         return None
-    name = os.environ.get("ACCORD_OIDC_NAME", "").strip()
-    return name or urlsplit(issuer).hostname or "your organisation"
+    if configured is None:
+        return None
+    return configured.provider_name or "your organisation"
 
 
 def render_signin(message: str = "", actor: str = "", signed_in_as: str = "") -> str:
@@ -267,12 +268,12 @@ def render_signin(message: str = "", actor: str = "", signed_in_as: str = "") ->
     alert = f'<div class="alert" role="alert"><p>{escape(message)}</p></div>\n' if message else ""
     current = (
         f"<p>You are signed in as <strong>{escape(signed_in_as)}</strong>. "
-        '<a href="/">Go to Accord</a>, or sign in as someone else below.</p>\n'
+        '<a href="./">Go to Accord</a>, or sign in as someone else below.</p>\n'
         if signed_in_as
         else ""
     )
     sso = (
-        f'<p><a class="button" href="/auth/login">Sign in with {escape(provider)}</a></p>\n'
+        f'<p><a class="button" href="auth/login">Sign in with {escape(provider)}</a></p>\n'
         "<p>Or with an Accord account:</p>\n"
         if provider
         else ""
@@ -283,12 +284,12 @@ def render_signin(message: str = "", actor: str = "", signed_in_as: str = "") ->
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex, nofollow">\n'
         "<title>Sign in - Accord</title>\n"
-        f'<link rel="stylesheet" href="{STYLESHEET}">\n'
-        "</head>\n<body>\n"
+        + "".join(f'<link rel="stylesheet" href="{sheet}">\n' for sheet in STYLESHEETS)
+        + "</head>\n<body>\n"
         '<header class="site"><p class="brand">Accord</p></header>\n'
         '<main id="main">\n<h1>Sign in</h1>\n'
         f"{alert}{current}{sso}"
-        '<form method="post" action="/signin" class="signin">\n'
+        '<form method="post" action="signin" class="signin">\n'
         '<div class="field"><label for="actor">Account name</label>\n'
         f'<input id="actor" name="actor" type="text" autocomplete="username" required '
         f'maxlength="200" autocapitalize="none" spellcheck="false" value="{escape(actor)}">'
@@ -299,7 +300,7 @@ def render_signin(message: str = "", actor: str = "", signed_in_as: str = "") ->
         '<p><button type="submit">Sign in</button></p>\n'
         "</form>\n"
         "<p>Programs, and people given one, can use a bearer token on "
-        '<a href="/">the page</a> instead.</p>\n'
+        '<a href="./">the page</a> instead.</p>\n'
         "</main>\n</body>\n</html>\n"
     )
 
@@ -309,6 +310,11 @@ def _page(status: int, message: str = "", actor: str = "", **headers: str) -> HT
 
 
 # ------------------------------------------------------------------------ endpoints
+
+
+def _root(request: Request) -> str:
+    """The page's path: `/`, or the prefix the app is served under."""
+    return str(request.scope.get("root_path", "")).rstrip("/") + "/"
 
 
 def _wants_json(request: Request) -> bool:
@@ -323,14 +329,14 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
 
     async def signin_page(request: Request) -> Response:
         if not auth:
-            return RedirectResponse("/", 303, headers=NO_STORE)
+            return RedirectResponse(_root(request), 303, headers=NO_STORE)
         found = await live_session(request, accounts)
         body = render_signin(signed_in_as=found[1].actor if found else "")
         return HTMLResponse(body, headers=PAGE_HEADERS)
 
     async def signin(request: Request) -> Response:
         if not auth:
-            return RedirectResponse("/", 303, headers=NO_STORE)
+            return RedirectResponse(_root(request), 303, headers=NO_STORE)
         if not from_own_origin(request):
             return _page(
                 403,
@@ -364,7 +370,7 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
         old = session_id_of(request)
         if old is not None:  # a new id at every sign-in: the old session ends
             await in_worker_thread(accounts.sign_out, old, address)
-        response = RedirectResponse("/", 303)
+        response = RedirectResponse(_root(request), 303)
         set_session_cookie(response, outcome, request)
         return response
 
@@ -392,7 +398,7 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
         if _wants_json(request):
             response = Response(status_code=204)
         else:
-            response = RedirectResponse("/signin", 303)
+            response = RedirectResponse(_root(request) + "signin", 303)
         clear_session_cookie(response, request)
         return response
 

@@ -145,9 +145,10 @@ def request_error_status(errors: Sequence[object] | None) -> int:
     return 400
 
 
-def error_body(status: int, message: str) -> GraphQLHTTPResponse:
+def error_body(status: int, message: str, code: str | None = None) -> GraphQLHTTPResponse:
     """A GraphQL response, without `data`, for a request refused with `status`."""
-    return {"errors": [{"message": message, "extensions": {"code": CODES.get(status, "ERROR")}}]}
+    code = code or CODES.get(status, "ERROR")
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
 def error_response(
@@ -155,10 +156,13 @@ def error_response(
     status: int,
     message: str,
     headers: Mapping[str, str] | None = None,
+    *,
+    code: str | None = None,
 ) -> Response:
-    """A request refused with `status`, answered as a GraphQL response in `media_type`."""
+    """A request refused with `status`, answered as a GraphQL response in `media_type`
+    (`extensions.code`: `code`, or the status's own)."""
     return Response(
-        orjson.dumps(error_body(status, message)),
+        orjson.dumps(error_body(status, message, code)),
         status_code=status,
         headers={**(headers or {}), "content-type": content_type_of(media_type)},
     )

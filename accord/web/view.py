@@ -5,6 +5,16 @@ With auth, a bearer token names the actor: over HTTP in the `Authorization` head
 (missing or invalid: HTTP 401, `extensions.code` UNAUTHENTICATED); over websockets in
 the `connection_init` payload (`{"Authorization": "Bearer ..."}`) or the upgrade
 request's header (invalid: the socket is closed with 4403).
+
+A person signed in (`web.signin`) is named instead by the session cookie, when there is
+no `Authorization`; a request so authenticated must show it comes from the page, since a
+browser sends the cookie whoever asks it to: the session's CSRF value in the header
+`X-Accord-CSRF` (missing or wrong: HTTP 403, `extensions.code` CSRF), a POST body in
+JSON only (no form, multipart or `text/plain` body, which another site can send without
+asking), and over websockets the server's own `Origin` and the CSRF value in
+`connection_init` (`{"X-Accord-CSRF": ...}`), else the socket is closed with 4403. A
+mutation is never run over GET. The session's actor is rechecked as a token's is, so an
+open subscription ends with its session (sign-out, expiry, a disabled account).
 """
 
 from __future__ import annotations
@@ -36,8 +46,18 @@ from accord.graphql.schema import schema
 from accord.threads import in_worker_thread
 from accord.web.pages import graphiql_page
 from accord.web.request_ids import request_id_of
+from accord.web.signin import (
+    COOKIE,
+    CSRF_HEADER,
+    actor_of_session,
+    client_address,
+    csrf_matches,
+    from_own_origin,
+    live_session,
+)
 from accord.web.transport import (
     GRAPHQL_RESPONSE,
+    JSON,
     STATE_KEY,
     as_response,
     check_parameters,
@@ -57,6 +77,11 @@ NOBODY = Actor("", enforce_access=True)
 """Sees nothing: the actor of a page request under auth, which runs no operation."""
 
 UNAUTHENTICATED = "a valid bearer token is required (Authorization: Bearer <token>)"
+SESSION_ENDED = "the session has ended: sign in again (or use a bearer token)"
+CSRF_REFUSED = (
+    f"a request signed in by the session cookie needs the session's {CSRF_HEADER} header "
+    "(GET /session gives it)"
+)
 
 
 def bearer_token(value: object) -> str | None:
@@ -136,12 +161,56 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.auth and not _is_ide_request(scope):
             request = Request(scope, receive)
-            actor = await self._actor_for(request.headers.get("authorization"))
+            header = request.headers.get("authorization")
+            if header is None and COOKIE in request.cookies:
+                found = await self._cookie_actor(request)
+                if isinstance(found, Response):
+                    await found(scope, receive, send)
+                    return
+                actor: Actor | None = found
+            else:  # a bearer token, as ever: cookies are not looked at
+                actor = await self._actor_for(header)
             if actor is None:
                 await _unauthenticated(request)(scope, receive, send)
                 return
             scope.setdefault("state", {})["accord_actor"] = actor
         await super().__call__(scope, receive, send)
+
+    async def _cookie_actor(self, request: Request) -> Actor | Response:
+        """The actor of the request's session cookie, or the refusal: 401 for a session
+        that is not live, 403 (CSRF) without the session's CSRF header, 415 for a POST
+        body that is not JSON."""
+        media_type = response_media_type(request.headers.get("accept"))
+        accounts = self.services.accounts
+        found = await live_session(request, accounts)
+        if found is None:
+            return error_response(media_type, 401, SESSION_ENDED, {"WWW-Authenticate": "Bearer"})
+        session_id, record = found
+        if not csrf_matches(record, request.headers.get(CSRF_HEADER)):
+            return error_response(media_type, 403, CSRF_REFUSED, code="CSRF")
+        if request.method != "GET":
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if kind != JSON:
+                return error_response(media_type, 415, f"a POST body must be {JSON}")
+        return actor_of_session(accounts, session_id, record, client_address(request))
+
+    async def _ws_cookie_actor(
+        self, websocket: WebSocket, params: Mapping[str, Any]
+    ) -> Actor | None:
+        """The actor of a websocket's session cookie, when the upgrade came from this
+        server's own origin and `connection_init` carries the session's CSRF value."""
+        if not from_own_origin(websocket, referer_allowed=False):
+            return None
+        found = await live_session(websocket, self.services.accounts)
+        if found is None:
+            return None
+        session_id, record = found
+        value = params.get(CSRF_HEADER, params.get(CSRF_HEADER.lower()))
+        if not csrf_matches(record, value):
+            return None
+        return actor_of_session(
+            self.services.accounts, session_id, record, client_address(websocket)
+        )
 
     async def _actor_for(self, header: object) -> Actor | None:
         token = bearer_token(header)
@@ -191,7 +260,11 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         header = params.get("Authorization") or params.get("authorization")
         if header is None and context.request is not None:
             header = context.request.headers.get("authorization")
-        actor = await self._actor_for(header)
+        websocket = context.request
+        if header is None and isinstance(websocket, WebSocket) and COOKIE in websocket.cookies:
+            actor = await self._ws_cookie_actor(websocket, params)
+        else:
+            actor = await self._actor_for(header)
         if actor is None:
             raise ConnectionRejectionError()
         context.actor = actor
@@ -283,6 +356,8 @@ class AccordGraphQL(GraphQL[AccordContext, None]):
         error (no `data`) is 400 (500 if the server failed before execution)."""
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = content_type_of(sub_response.media_type)
+        if self.auth:  # a person's data: not kept by the browser (nor shown after sign-out)
+            response.headers.setdefault("cache-control", "no-store")
         if (
             sub_response.media_type == GRAPHQL_RESPONSE
             and not sub_response.status_code
