@@ -41,6 +41,7 @@ from accord.domain.commands import Command, read_idempotency_key
 from accord.domain.errors import DomainError, invalid, not_found
 from accord.domain.fields import identifier, instant, integer, storable_text
 from accord.domain.instants import format_instant
+from accord.domain.rules import rounds_of
 from accord.domain.values import LONG_TEXT_LIMIT, AccessRole
 
 log = logging.getLogger("accord.rounds")
@@ -365,7 +366,7 @@ class CheckInRounds:
             if raw.get(common) is not None:
                 command[common] = raw[common]
         partnership = self.app.partnership(partnership_id)
-        recorded = round_id in partnership.__dict__.get("rounds", {})
+        recorded = round_id in rounds_of(partnership)
         created = False
         if not recorded:
             if self.store.find(round_id) is not None:  # stored, never recorded: start again
@@ -591,7 +592,7 @@ class CheckInRounds:
         partnership_id = uuid.UUID(stored.partnership_id)
         round_id = stored.round_id
         partnership = self.app.partnership(partnership_id)
-        state = partnership.__dict__.get("rounds", {}).get(round_id)
+        state = rounds_of(partnership).get(round_id)
         if state is None:  # stored, but its opening was never recorded
             self.store.discard(round_id)
             raise not_found("roundId", f"no check-in round '{round_id}' in this partnership")
@@ -602,8 +603,7 @@ class CheckInRounds:
         if collected is None:
             return []
         pairs = self._pairs(round_id, collected)
-        opened = partnership.__dict__["rounds"][round_id]
-        minimum, keep_notes = self._settings(partnership_id, opened)
+        minimum, keep_notes = self._settings(partnership_id, state)
         active = set(_active_partners(partnership))
         partners = [
             {
@@ -611,7 +611,7 @@ class CheckInRounds:
                 "invited": collected.invited.get(item["partnerId"], 0),
                 "answered": collected.answered.get(item["partnerId"], 0),
             }
-            for item in opened["invitations"]
+            for item in state["invitations"]
         ]
         commands: list[tuple[Command, str]] = [
             (
