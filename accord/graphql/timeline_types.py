@@ -26,7 +26,7 @@ class TimelineItem:
     end: datetime | None = strawberry.field(
         description=(
             "When its span ends: a leader's departure (or, while the tenure lasts, the "
-            "timeline's `to`), a commitment's later of `dueAt` and last delivery or release. "
+            "timeline's as-of, now, whatever `from` and `to` are), a commitment's later of `dueAt` and last delivery or release. "
             "Null for points."
         )
     )

@@ -3,8 +3,9 @@
 Every event known at `knownAt` is an item, except retractions and role grants; an
 item whose event is retracted as known then (or belongs to a retracted commitment)
 is still shown, with the class `retracted`. A leader's tenure is a range from
-appointment to departure (or replacement; while it lasts, to the timeline's `to`,
-default now); a commitment is a range from when it was made to the later of its
+appointment to departure (or replacement; while it lasts, to the timeline's as-of,
+now, whatever window `from`/`to` is asked for, so an item's `id` and `end` never
+depend on the window and neighbouring windows agree); a commitment is a range from when it was made to the later of its
 `dueAt` and its last delivery or release. Everything else is a point.
 """
 
@@ -90,12 +91,13 @@ def timeline(
 ) -> Timeline:
     """The lanes and items of the events known at `known_at` whose span meets
     `[from_, to]` (each bound optional), of the event types `types` (all when None).
-    A tenure still lasting runs to `to`, or to `now` without one."""
+    A tenure still lasting runs to `now` (the timeline's as-of), whatever the window:
+    an item is the same in every window that shows it."""
     known = [event for event in events if event.recorded_at <= known_at]
     retracted = retracted_ids(known, known_at)
     withdrawn = retracted_commitment_ids(known, retracted)
     ordered = in_history_order(known)
-    spans = _Spans(ordered, retracted, to if to is not None else now)
+    spans = _Spans(ordered, retracted, now)
     labels = _Labels(ordered)
     items: list[TimelineItem] = []
     for event in ordered:

@@ -71,7 +71,8 @@ def test_a_tenure_runs_from_appointment_to_departure_or_replacement() -> None:
     )
     assert items[second.event_id].end == day(9)
     assert items[third.event_id].end == NOW
-    assert _by_event(_timeline(history, to=day(20)))[third.event_id].end == day(20)
+    # A tenure still lasting ends at the timeline's as-of, whatever window is asked for.
+    assert _by_event(_timeline(history, to=day(20)))[third.event_id].end == NOW
 
 
 def test_a_retracted_departure_lets_the_tenure_run_on() -> None:
@@ -132,4 +133,26 @@ def test_types_and_the_from_to_interval_filter_the_items() -> None:
     assert {item.group for item in only_decisions.items} == {"DECISIONS"}
     window = _by_event(_timeline(history, from_=day(4), to=day(6)))
     assert set(window) == {inside.event_id, tenure.event_id}
-    assert window[tenure.event_id].end == day(6)
+    assert window[tenure.event_id].end == NOW
+
+
+def test_neighbouring_windows_agree_on_every_item_they_both_show() -> None:
+    """An item's id and end never depend on the window asked for: a client may load the
+    window on screen, then its neighbours, and merge them by id."""
+    history = HistoryBuilder(("a", "b"))
+    for offset in range(0, 60, 3):
+        history.decide(day(offset), ["a"])
+    history.appoint("Chair", "a", "Ann", day(4))
+    history.appoint("Chair", "b", "Bea", day(25))
+    history.appoint("Treasurer", "b", "Cy", day(31))  # still lasting
+    history.check_in("a", "b", 4, day(40))
+    whole = {item.id: item for item in _timeline(history).items}
+    edges = [None, day(10), day(20), day(30), day(45), None]
+    seen: dict[str, TimelineItem] = {}
+    for from_, to in zip(edges, edges[1:], strict=False):
+        for item in _timeline(history, from_=from_, to=to).items:
+            assert item == whole[item.id]
+            assert seen.setdefault(item.id, item) == item
+    assert set(seen) == set(whole)
+    lasting = [item for item in whole.values() if item.content == "Treasurer: Cy"]
+    assert [item.end for item in lasting] == [NOW]
