@@ -57,6 +57,7 @@ export class Workbooks {
     // What the server takes (accord/web/uploads.py, UPLOAD_LIMITS), stated by the input.
     this.maxBytes = Number(root.querySelector("#import-limits").dataset.fileBytes);
     root.querySelector("#export-xlsx").addEventListener("click", () => this.downloadWorkbook());
+    root.querySelector("#export-pdf").addEventListener("click", () => this.downloadBoardPack());
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.check();
@@ -94,6 +95,25 @@ export class Workbooks {
     }
     const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "");
     download(name ? name[1] : "partnership.xlsx", await response.blob(), response.headers.get("content-type"));
+  }
+
+  /** The board pack (GET /partnerships/{id}/report.pdf), as of the page's days, as the
+   * workbook is; `since` is left to the server (90 days before as-of). */
+  async downloadBoardPack() {
+    const { asOf, knownAt } = this.moment();
+    const params = new URLSearchParams();
+    if (asOf) params.set("asOf", asOf);
+    if (knownAt) params.set("knownAt", knownAt);
+    const url = endpoint(`partnerships/${this.partnership.id}/report.pdf?${params}`);
+    this.say("info", "Making the board pack…");
+    const response = await fetch(url, { headers: authorised() });
+    if (!response.ok) {
+      this.say("error", `The board pack could not be made (HTTP ${response.status}).`);
+      return;
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "");
+    download(name ? name[1] : "board-pack.pdf", await response.blob(), response.headers.get("content-type"));
+    this.say("info", "The board pack is downloaded.");
   }
 
   async check() {
