@@ -28,6 +28,7 @@ import hmac
 import logging
 import secrets
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,6 @@ from html import escape
 from typing import Any, Protocol
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client  # type: ignore[import-untyped]
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
@@ -50,6 +50,16 @@ from accord.storage.accounts import SqlAccountStore
 from accord.storage.oidc_tokens import UsedIdTokens
 from accord.threads import in_worker_thread
 from accord.web.signin import client_address, cookie_is_secure, set_session_cookie
+
+with warnings.catch_warnings():
+    import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401 (its filter first)
+
+    # authlib 1.9 prefers httpx2 and warns, once, that it falls back to httpx (which the
+    # rest of Accord uses): the fallback is supported until authlib 2.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import (  # type: ignore[import-untyped]
+        AsyncOAuth2Client,
+    )
 
 log = logging.getLogger("accord.oidc")
 
@@ -157,7 +167,7 @@ class OpenIdSignIn:
             follow_redirects=False,
         )
 
-    async def metadata(self, client: httpx.AsyncClient) -> dict[str, Any]:
+    async def metadata(self, client: AsyncOAuth2Client) -> dict[str, Any]:
         """The provider's discovery document (its `issuer` must be the configured one)."""
         async with self._lock:
             cached = self._metadata
@@ -165,7 +175,7 @@ class OpenIdSignIn:
                 return dict(cached.value)
             url = self.settings.issuer + "/.well-known/openid-configuration"
             try:
-                response = await client.get(url)
+                response = await client.request("GET", url, withhold_token=True)
                 response.raise_for_status()
                 document = response.json()
             except (httpx.HTTPError, ValueError) as error:
@@ -190,7 +200,7 @@ class OpenIdSignIn:
             self._metadata = _Cached(document, time.monotonic())
             return dict(document)
 
-    async def keys(self, client: httpx.AsyncClient, *, fresh: bool = False) -> KeySet:
+    async def keys(self, client: AsyncOAuth2Client, *, fresh: bool = False) -> KeySet:
         metadata = await self.metadata(client)
         async with self._lock:
             cached = self._keys
@@ -202,7 +212,7 @@ class OpenIdSignIn:
                 keys: KeySet = cached.value
                 return keys
             try:
-                response = await client.get(metadata["jwks_uri"])
+                response = await client.request("GET", metadata["jwks_uri"], withhold_token=True)
                 response.raise_for_status()
                 keys = KeySet.import_key_set(response.json())
             except (httpx.HTTPError, ValueError, JoseError) as error:
@@ -222,7 +232,7 @@ class OpenIdSignIn:
 
     # ------------------------------------------------------------------- the token
 
-    async def verify(self, client: httpx.AsyncClient, id_token: str, nonce: str) -> dict[str, Any]:
+    async def verify(self, client: AsyncOAuth2Client, id_token: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims, once its signature, `iss`, `aud`, `exp`, `iat` and
         `nonce` are checked and it is marked used; raises Refusal."""
         metadata = await self.metadata(client)
