@@ -12,6 +12,8 @@ token, a wrong `nonce`, a tampered signature. Each refusal: nothing signed in, a
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -21,6 +23,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
+from joserfc import jwt
+from joserfc.jwk import OctKey, RSAKey
 
 from accord.application.accounts import Method, Outcome
 from accord.application.oidc_actors import oidc_actor_id
@@ -387,3 +391,51 @@ def test_allowed_domains(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         sso.provider.stop()
         sso.secured.stop()
+
+
+def _forge(kind: str, sso: Sso, nonce: str) -> str:
+    """An ID token with every claim right, signed as an attacker can: without a
+    signature, with the client secret (HS256), or with the attacker's own RSA key (named
+    by the provider's key id, or carried in the header)."""
+    now = int(time.time())
+    claims = {
+        "iss": sso.provider.issuer,
+        "aud": "accord",
+        "sub": SUBJECT,
+        "email": EMAIL,
+        "nonce": nonce,
+        "iat": now,
+        "exp": now + 300,
+    }
+    if kind == "none":
+        header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=")
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=")
+        return f"{header.decode()}.{payload.decode()}."
+    if kind == "HS256 with the client secret":
+        key = OctKey.import_key(SECRET)
+        return jwt.encode({"alg": "HS256"}, claims, key, algorithms=["HS256"])
+    provider_kid = httpx.get(sso.provider.discovery()["jwks_uri"]).json()["keys"][0]["kid"]
+    attacker = RSAKey.generate_key(2048)
+    header: dict[str, Any] = {"alg": "RS256", "kid": provider_kid}
+    if kind == "RS256 with an embedded jwk":
+        header = {"alg": "RS256", "jwk": attacker.as_dict(private=False)}
+    return jwt.encode(header, claims, attacker, algorithms=["RS256"])
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "none",
+        "HS256 with the client secret",
+        "RS256 with the provider's kid",
+        "RS256 with an embedded jwk",
+    ],
+)
+def test_a_forged_token_is_refused(sso: Sso, caplog: pytest.LogCaptureFixture, kind: str) -> None:
+    caplog.set_level(logging.WARNING, logger="accord.oidc")
+    with sso.browser() as browser:
+        location, nonce = sso.start_login(browser)
+        forged = _forge(kind, sso, nonce)
+        sso.provider.on_token = lambda answer: {**answer, "id_token": forged}
+        answer = sso.finish_login(browser, location)
+        _assert_refused(sso, browser, answer, "signature", caplog)

@@ -46,8 +46,12 @@ def free_port() -> int:
 
 def provider_available() -> str | None:
     """Why the provider cannot run here, or None."""
-    if shutil.which("node") is None:
+    node = shutil.which("node")
+    if node is None:
         return "node is not installed"
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    if int(version.strip().lstrip("v").split(".")[0] or 0) < 20:
+        return f"oidc-provider needs node 20 or later (this is {version.strip()})"
     if not (ROOT / "node_modules" / "oidc-provider" / "package.json").is_file():
         return "oidc-provider is not installed (npm ci)"
     return None
