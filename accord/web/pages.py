@@ -43,23 +43,45 @@ GRAPHIQL = """<!doctype html>
       url.hash = "";
       const fetchURL = url.toString();
       const subscriptionURL = fetchURL.replace(/^http/, "ws");
-      // Subscriptions over graphql-transport-ws, with the client shipped beside GraphiQL.
-      const fetcher = GraphiQL.createFetcher({
-        url: fetchURL,
-        wsClient: graphqlWs.createClient({ url: subscriptionURL, lazy: true }),
+      // A person signed in (the session cookie) proves each request is this page's with
+      // the session's CSRF value (GET /session): in the header X-Accord-CSRF, and in a
+      // subscription's connection_init. A bearer token in the Headers panel still works.
+      async function sessionHeaders() {
+        try {
+          const answer = await fetch(new URL("session", fetchURL), {
+            cache: "no-store",
+            credentials: "same-origin",
+          });
+          const body = answer.ok ? await answer.json() : null;
+          return body && body.csrf ? { "X-Accord-CSRF": body.csrf } : {};
+        } catch (error) {
+          return {};
+        }
+      }
+      sessionHeaders().then((signedIn) => {
+        // Subscriptions over graphql-transport-ws, with the client shipped beside GraphiQL.
+        const fetcher = GraphiQL.createFetcher({
+          url: fetchURL,
+          headers: signedIn,
+          wsClient: graphqlWs.createClient({
+            url: subscriptionURL,
+            lazy: true,
+            connectionParams: () => ({ ...signedIn }),
+          }),
+        });
+        const explorer = GraphiQLPluginExplorer.explorerPlugin();
+        const root = ReactDOM.createRoot(document.getElementById("graphiql"));
+        root.render(
+          React.createElement(GraphiQL, {
+            fetcher: fetcher,
+            defaultQuery: EXAMPLE_QUERY,
+            plugins: [explorer],
+            defaultEditorToolsVisibility: true,
+            isHeadersEditorEnabled: true,
+            shouldPersistHeaders: true,
+          }),
+        );
       });
-      const explorer = GraphiQLPluginExplorer.explorerPlugin();
-      const root = ReactDOM.createRoot(document.getElementById("graphiql"));
-      root.render(
-        React.createElement(GraphiQL, {
-          fetcher: fetcher,
-          defaultQuery: EXAMPLE_QUERY,
-          plugins: [explorer],
-          defaultEditorToolsVisibility: true,
-          isHeadersEditorEnabled: true,
-          shouldPersistHeaders: true,
-        }),
-      );
     </script>
   </body>
 </html>

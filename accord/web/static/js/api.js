@@ -15,6 +15,54 @@ export class QueryError extends Error {}
  * stead): a mutation sent may or may not have been recorded. */
 export class NoAnswer extends Error {}
 
+// A person signed in (POST /signin) is named by the session cookie, which the browser
+// sends itself; the page proves each request is its own with the session's CSRF value
+// (GET /session), in the header X-Accord-CSRF and in a subscription's connection_init.
+const SESSION = new URL("session", document.baseURI).toString();
+const SIGNOUT = new URL("signout", document.baseURI).toString();
+let session = null; // {actor, csrf} while signed in
+
+/** Ask the server who is signed in (null: nobody, or a server without sign-in). */
+export async function loadSession() {
+  session = null;
+  try {
+    const response = await fetch(SESSION, { cache: "no-store", credentials: "same-origin" });
+    if (response.ok) {
+      const body = await response.json();
+      if (body?.actor && body?.csrf) session = { actor: body.actor, csrf: body.csrf };
+    }
+  } catch {
+    session = null;
+  }
+  return session;
+}
+
+/** The signed-in person's session ({actor, csrf}), or null. */
+export function currentSession() {
+  return session;
+}
+
+/** The headers that name the page's caller: the bearer token, else the session's CSRF. */
+export function callerHeaders(headers = {}) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) return { ...headers, authorization: `Bearer ${token}` };
+  if (session) return { ...headers, "x-accord-csrf": session.csrf };
+  return headers;
+}
+
+/** End the session (POST /signout with its CSRF value); the cookie is cleared. */
+export async function signOut() {
+  const csrf = session?.csrf;
+  session = null;
+  if (!csrf) return;
+  await fetch(SIGNOUT, {
+    method: "POST",
+    headers: { accept: "application/json", "x-accord-csrf": csrf },
+    credentials: "same-origin",
+    cache: "no-store",
+  });
+}
+
 export function setToken(token) {
   if (token) {
     sessionStorage.setItem(TOKEN_KEY, token);
@@ -25,16 +73,22 @@ export function setToken(token) {
 
 /** Run one GraphQL operation and return its `data`. */
 export async function graphql(query, variables = {}) {
-  const headers = { "content-type": "application/json", accept: "application/json" };
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.authorization = `Bearer ${token}`;
+  const headers = callerHeaders({ "content-type": "application/json", accept: "application/json" });
   let response;
   try {
     response = await fetch(ENDPOINT, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   } catch (error) {
     throw new NoAnswer(`no answer from the server (${error.message})`);
   }
-  if (response.status === 401) throw new AuthenticationRequired("a bearer token is needed");
+  if (response.status === 401) {
+    session = null;
+    throw new AuthenticationRequired("sign in, or give a bearer token");
+  }
+  if (response.status === 403 && session && !sessionStorage.getItem(TOKEN_KEY)) {
+    // The session's CSRF value was refused: the session changed (signed in elsewhere).
+    session = null;
+    throw new AuthenticationRequired("the session has changed: sign in again");
+  }
   let body;
   try {
     body = await response.json();

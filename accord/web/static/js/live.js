@@ -3,7 +3,7 @@
 // goes in connection_init; after a drop (a server restart) it reconnects and asks only for
 // what came after the last position it saw (`afterPosition`), so none is missed or doubled.
 
-import { bearerToken } from "./api.js";
+import { bearerToken, currentSession } from "./api.js";
 
 const PROTOCOL = "graphql-transport-ws";
 const SUBSCRIPTION = `
@@ -52,12 +52,11 @@ export class LiveEvents {
     this.socket = socket;
     socket.addEventListener("open", () => {
       const token = bearerToken();
-      socket.send(
-        JSON.stringify({
-          type: "connection_init",
-          payload: token ? { Authorization: `Bearer ${token}` } : {},
-        }),
-      );
+      const signedIn = currentSession();
+      let payload = {};
+      if (token) payload = { Authorization: `Bearer ${token}` };
+      else if (signedIn) payload = { "X-Accord-CSRF": signedIn.csrf };
+      socket.send(JSON.stringify({ type: "connection_init", payload }));
     });
     socket.addEventListener("message", (message) => {
       let data;

@@ -21,8 +21,12 @@ import {
   PARTNERSHIPS,
   TIMELINE,
   allNodes,
+  bearerToken,
+  currentSession,
   graphql,
+  loadSession,
   setToken,
+  signOut,
 } from "./api.js";
 import { HealthCharts } from "./charts.js";
 import { addDays, dayEnd, daysBetween, isDay, isoDay, longDay, setTimeZone, timeZone, today } from "./dates.js";
@@ -331,6 +335,7 @@ let tokenGiven = false;
 function askForToken() {
   const form = $("#token-form");
   form.hidden = false;
+  showSignedIn(currentSession());
   if (tokenGiven) {
     ui.alert.hidden = false;
     ui.alert.textContent = "That bearer token was not accepted: check it and try again.";
@@ -366,8 +371,42 @@ function writeAddress() {
 
 // ---- choosing a partnership ----
 
+// ---- who is signed in: a session (POST /signin) or a bearer token ----
+
+let sessionChecked = false;
+
+async function checkSession() {
+  if (bearerToken()) return;
+  const signedIn = await loadSession();
+  sessionChecked = true;
+  showSignedIn(signedIn);
+}
+
+function showSignedIn(signedIn) {
+  $("#who").hidden = !signedIn;
+  $("#who-name").textContent = signedIn ? signedIn.actor : "";
+  if (signedIn) $("#token-form").hidden = true;
+}
+
+$("#sign-out").addEventListener("click", async () => {
+  $("#sign-out").disabled = true;
+  try {
+    await signOut();
+  } finally {
+    // Nothing private stays on the page, nor in the history the back button walks.
+    document.body.replaceChildren();
+    window.location.replace(new URL("signin", document.baseURI));
+  }
+});
+
+// A page brought back by the back button (after a sign-out) is never shown as it was.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) window.location.reload();
+});
+
 async function start() {
   clearError();
+  if (!sessionChecked) await checkSession();
   try {
     const [{ nodes }, catalogue] = await Promise.all([
       allNodes(PARTNERSHIPS, {}, (data) => data.partnerships),

@@ -4,7 +4,7 @@
 // cell), then "Record all" sends it again to be recorded, with a progress bar while it
 // uploads. Only a RECORDER or ADMIN is offered the upload; the server still decides.
 
-import { bearerToken } from "./api.js";
+import { callerHeaders } from "./api.js";
 import { el, replaceChildren } from "./dom.js";
 import { download } from "./exports.js";
 
@@ -13,8 +13,7 @@ function endpoint(path) {
 }
 
 function authorised(headers = {}) {
-  const token = bearerToken();
-  return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+  return callerHeaders(headers);
 }
 
 /** POST the file; `progress(fraction)` while it uploads, then `sent()` once all of it
