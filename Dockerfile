@@ -17,6 +17,11 @@ FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/accord/bin:$PATH
+# The board pack's PDF (WeasyPrint): pango and the fonts it embeds, nothing recommended.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements/app.txt /tmp/app.txt
 RUN python -m venv /opt/accord \
     && /opt/accord/bin/pip install --no-cache-dir --require-hashes -r /tmp/app.txt \
