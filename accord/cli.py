@@ -22,7 +22,7 @@ from accord.domain.instants import InstantError, parse_instant
 from accord.projections.cell_text import escape_formula
 from accord.projections.event_json import event_json
 from accord.runtime import Runtime
-from accord.settings import SettingsError, time_zone
+from accord.settings import SettingsError, oidc_settings, time_zone
 from accord.storage.projector import Projector
 
 if TYPE_CHECKING:
@@ -653,6 +653,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"accord: {error}", file=sys.stderr)
         return 2
     zone = time_zone()  # ACCORD_TIMEZONE: a bad name stops here, as a SettingsError
+    if not args.no_auth:
+        oidc_settings()  # ACCORD_OIDC_*: so does single sign-on configured wrongly
     if args.no_auth:
         if args.host not in LOOPBACK:
             print(
