@@ -572,8 +572,8 @@ def _account(args: argparse.Namespace) -> int:
                 accounts.add(actor, password)
                 print(f"added the account '{actor}'")
             else:
-                accounts.set_password(actor, password)
-                print(f"set the password of '{actor}'")
+                ended = accounts.set_password(actor, password)
+                print(f"set the password of '{actor}': {ended} session(s) ended")
         except AccountError as error:
             print(f"accord: {error}", file=sys.stderr)
             return 1

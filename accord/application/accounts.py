@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Protocol
 
 MIN_PASSWORD = 12
+LOGGED_NAME = 200
+"""The longest account name; a longer one given at sign-in is logged cut to this."""
 MAX_PASSWORD = 1024
 IDLE = timedelta(hours=8)
 ABSOLUTE = timedelta(days=7)
@@ -246,10 +248,17 @@ class Accounts:
             raise AccountError(f"'{actor}' already has an account")
         return actor
 
-    def set_password(self, actor: str, password: str) -> None:
+    def set_password(self, actor: str, password: str) -> int:
+        """Set a new password and end the account's sessions (a password changed after
+        a break-in must shut the intruder out); how many were ended (logged `expired`)."""
         check_password(password)
         if not self.store.set_password(actor, self._hash(password)):
             raise AccountError(f"no account '{actor}'")
+        now = self.clock()
+        ended = self.store.end_sessions_of(actor, now)
+        if ended:
+            self.store.append_log(LogLine(now, actor, "-", Outcome.EXPIRED, Method.PASSWORD))
+        return ended
 
     def disable(self, actor: str) -> int:
         """Disable an account and end its sessions at once; how many were ended."""
@@ -271,14 +280,15 @@ class Accounts:
         """Check a password (throttled per account and per address) and open a session."""
         now = self.clock()
         since = now - THROTTLE_WINDOW
-        account_key, address_key = f"account:{actor.lower()}", f"address:{address}"
+        named = actor[:LOGGED_NAME]  # as logged: no longer than any account's name
+        account_key, address_key = f"account:{named.lower()}", f"address:{address}"
         if (
             self.store.failures(account_key, since) >= ACCOUNT_FAILURES
             or self.store.failures(address_key, since) >= ADDRESS_FAILURES
         ):
-            self.store.append_log(LogLine(now, actor, address, Outcome.THROTTLED, Method.PASSWORD))
+            self.store.append_log(LogLine(now, named, address, Outcome.THROTTLED, Method.PASSWORD))
             return Refused(True, "too many failed sign-ins: try again in 15 minutes")
-        found = self.store.account(actor) if len(actor) <= 200 else None
+        found = self.store.account(actor) if len(actor) <= LOGGED_NAME else None
         if found is None:
             self._verify(self._dummy_hash(), password)  # the same time as a wrong password
             ok = False
@@ -288,7 +298,7 @@ class Accounts:
         if not ok:
             self.store.add_failure(account_key, now)
             self.store.add_failure(address_key, now)
-            self.store.append_log(LogLine(now, actor, address, Outcome.FAILURE, Method.PASSWORD))
+            self.store.append_log(LogLine(now, named, address, Outcome.FAILURE, Method.PASSWORD))
             return Refused(False, "the account name or password is wrong")
         self.store.clear_failures(account_key)
         return self.open_session(actor, address, Method.PASSWORD)

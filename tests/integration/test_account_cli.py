@@ -64,12 +64,15 @@ def test_add_list_password_disable_and_log(database_url: str) -> None:
 
     assert _sign_in(db, PASSWORD) is not None  # a session, and a success in the log
     changed = account(db, "password", "--actor", "alice", "--password-stdin", stdin=NEW + "\n")
-    assert (changed.returncode, changed.stdout) == (0, "set the password of 'alice'\n")
+    assert (changed.returncode, changed.stdout) == (
+        0,
+        "set the password of 'alice': 1 session(s) ended\n",  # the session before it
+    )
     assert _sign_in(db, PASSWORD) is None  # a failure in the log
     assert _sign_in(db, NEW) is not None  # a second live session
 
     disabled = account(db, "disable", "--actor", "alice")
-    assert (disabled.returncode, disabled.stdout) == (0, "disabled 'alice': 2 session(s) ended\n")
+    assert (disabled.returncode, disabled.stdout) == (0, "disabled 'alice': 1 session(s) ended\n")
     assert _sign_in(db, NEW) is None
     twice = account(db, "disable", "--actor", "alice")
     assert twice.returncode == 1 and "already disabled" in twice.stderr
@@ -81,6 +84,7 @@ def test_add_list_password_disable_and_log(database_url: str) -> None:
     fields = [row.split("\t") for row in log.stdout.splitlines()]
     assert [(f[1], f[2], f[3], f[4]) for f in fields] == [
         ("alice", "10.0.0.1", "success", "password"),
+        ("alice", "-", "expired", "password"),  # the new password ended its session
         ("alice", "10.0.0.1", "failure", "password"),
         ("alice", "10.0.0.1", "success", "password"),
         ("alice", "-", "disabled", "password"),

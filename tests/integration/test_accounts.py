@@ -417,3 +417,29 @@ def test_a_hostile_actor_name_cannot_forge_a_log_line_or_drive_a_terminal(
         "failure",
         "password",
     ]
+
+
+def test_a_new_password_ends_the_accounts_sessions(database_url: str) -> None:
+    """A password changed after a break-in shuts the intruder out at once."""
+    runtime = Runtime.open(database_url, project=False)
+    try:
+        accounts = runtime.accounts
+        accounts.add("pat", "a long enough passphrase")
+        signed_in = accounts.sign_in("pat", "a long enough passphrase", "10.0.0.9")
+        assert isinstance(signed_in, SignedIn)
+        assert accounts.set_password("pat", "another long passphrase") == 1
+        assert accounts.session(signed_in.session_id) is None
+        assert [line.outcome for line in accounts.log("pat")][-1] is Outcome.EXPIRED
+        assert isinstance(accounts.sign_in("pat", "another long passphrase", "10.0.0.9"), SignedIn)
+    finally:
+        runtime.close()
+
+
+def test_a_very_long_name_is_logged_cut_short(database_url: str) -> None:
+    runtime = Runtime.open(database_url, project=False)
+    try:
+        runtime.accounts.sign_in("x" * 8000, "whatever it is here", "10.0.0.8")
+        (line,) = runtime.accounts.log("x" * 200)
+        assert line.outcome is Outcome.FAILURE
+    finally:
+        runtime.close()
