@@ -124,3 +124,15 @@ def test_grantee() -> None:
         assert refused.value.field == "actor"
     with pytest.raises(DomainError):
         grantee(ann, None)
+
+
+def test_serve_stops_at_start_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from accord.cli import main
+
+    _configure(monkeypatch, ACCORD_OIDC_ISSUER="http://id.example.org")
+    database = tmp_path / "accord.db"
+    assert main(["serve", "--database", f"sqlite:///{database}", "--port", "0"]) == 2
+    assert "ACCORD_OIDC_ISSUER" in capsys.readouterr().err
+    assert not database.exists()  # stopped before the database was opened
