@@ -16,9 +16,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
@@ -28,10 +27,12 @@ from accord.threads import in_worker_thread
 from accord.web.board_pack import REPORT_PATH, report_endpoint
 from accord.web.body_limit import BodySizeLimit
 from accord.web.check_in import BODY_LIMIT, PATH, CheckInGuard, check_in_endpoint, rounds_of
+from accord.web.compression import Compression
 from accord.web.forms import describe
 from accord.web.oidc import oidc_routes
 from accord.web.request_ids import RequestIds
 from accord.web.signin import signin_routes
+from accord.web.static_files import CachedStaticFiles, versioned_page
 from accord.web.uploads import (
     EXPORT_PATH,
     IMPORT_PATH,
@@ -116,6 +117,8 @@ def create_app(
         if days is not None:
             runtime.accounts.absolute = timedelta(days=days)
     graphql = AccordGraphQL(runtime, feed, check_token=check_token, auth=auth)
+    # The home page links its files by content hash (?v=), so they are cached for good.
+    page = versioned_page((static / "index.html").read_text(encoding="utf-8"), static)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -140,7 +143,7 @@ def create_app(
         # Under auth the page shows private data: never kept (nor restored by the back
         # button after sign-out).
         headers = {"Cache-Control": "no-store"} if auth else None
-        return FileResponse(static / "index.html", media_type="text/html", headers=headers)
+        return Response(page, media_type="text/html", headers=headers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -186,11 +189,12 @@ def create_app(
             name="check_in",
             methods=["GET", "POST"],
         ),
-        Mount("/static", StaticFiles(directory=static), name="static"),
+        Mount("/static", CachedStaticFiles(directory=static), name="static"),
     ]
     larger = ((re.compile(r"^/partnerships/[^/]+/import$"), MAX_UPLOAD_BYTES), BODY_LIMIT)
     middleware = [
         Middleware(RequestIds),
+        Middleware(Compression),  # br or gzip for text answers of 1 KiB or more
         Middleware(CheckInGuard),  # outside the body limit: a refused body is never read
         Middleware(BodySizeLimit, larger=larger),
     ]

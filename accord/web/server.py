@@ -47,6 +47,7 @@ def server_config(
         port=port,
         ws="websockets-sansio",
         ws_max_size=MAX_BODY_BYTES,
+        ws_per_message_deflate=True,  # subscriptions' messages compressed (permessage-deflate)
         log_level=log_level,
         access_log=access_log,
         lifespan="on",

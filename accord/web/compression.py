@@ -1,0 +1,168 @@
+"""Compressed answers: brotli where the client accepts it, else gzip (issue 19).
+
+A pure-ASGI middleware. An HTTP answer whose type is text (JSON, GraphQL's JSON, HTML,
+CSS, JavaScript, CSV, SVG, plain text) is compressed as a whole when the client's
+`Accept-Encoding` allows `br` (preferred) or `gzip` and the body is at least
+`MINIMUM_BYTES`; every such answer says `Vary: Accept-Encoding`, compressed or not.
+Left as they are: websockets, event streams and multipart answers (subscriptions and
+incremental delivery over HTTP, which must flow as they come), answers already encoded,
+304s and other bodiless answers, and other types (PDF, workbooks, images: already
+compressed). The page's static files (under /static, with an ETag) are compressed once
+per ETag and encoding and kept, so the large vendored libraries cost nothing after the
+first request. An ETag on a compressed answer is made weak (`W/"..."`), as it is no
+longer byte-for-byte the identity answer; If-None-Match comparisons accept it.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import OrderedDict
+from typing import Final
+
+import brotli
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MINIMUM_BYTES: Final = 1024
+"""Smaller bodies are sent as they are: compressing them saves too little."""
+
+COMPRESSIBLE: Final = (
+    "application/json",
+    "application/graphql-response+json",
+    "application/javascript",
+    "application/manifest+json",
+    "image/svg+xml",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "text/csv",
+    "text/plain",
+)
+"""Media types worth compressing (their parameters, such as charset, aside)."""
+
+BROTLI_QUALITY: Final = 5
+"""Dynamic answers: close to gzip's speed, smaller."""
+STATIC_BROTLI_QUALITY: Final = 11
+"""The page's static files: compressed once per ETag, so as small as brotli makes them."""
+GZIP_LEVEL: Final = 6
+STATIC_CACHE_ENTRIES: Final = 128
+
+
+def chosen_encoding(accept_encoding: str) -> str | None:
+    """`br` if the header accepts it, else `gzip` if it does, else None (q=0 refuses)."""
+    accepted: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        name, _, params = part.strip().partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        accepted[name] = quality
+    star = accepted.get("*", 0.0)
+    for encoding in ("br", "gzip"):
+        if accepted.get(encoding, star) > 0:
+            return encoding
+    return None
+
+
+def compress(body: bytes, encoding: str, *, static: bool = False) -> bytes:
+    if encoding == "br":
+        quality = STATIC_BROTLI_QUALITY if static else BROTLI_QUALITY
+        return bytes(brotli.compress(body, quality=quality))
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _compressible(headers: Headers) -> bool:
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type in COMPRESSIBLE
+
+
+def _add_vary(headers: MutableHeaders) -> None:
+    vary = headers.get("vary", "")
+    names = [name.strip().lower() for name in vary.split(",") if name.strip()]
+    if "accept-encoding" not in names and "*" not in names:
+        headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+
+
+class Compression:
+    """Compress text answers as br or gzip (module docstring)."""
+
+    def __init__(self, app: ASGIApp, minimum_bytes: int = MINIMUM_BYTES) -> None:
+        self.app = app
+        self.minimum_bytes = minimum_bytes
+        self._static: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") == "HEAD":
+            await self.app(scope, receive, send)
+            return
+        encoding = chosen_encoding(Headers(scope=scope).get("accept-encoding", ""))
+        path = str(scope.get("path", ""))
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passing = False
+
+        async def compressing_send(message: Message) -> None:
+            nonlocal start, passing
+            if passing:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                status = int(message["status"])
+                if (
+                    not _compressible(headers)
+                    or "content-encoding" in headers
+                    or status < 200
+                    or status in (204, 304)
+                ):
+                    passing = True
+                    await send(message)
+                    return
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._finish(start, b"".join(chunks), encoding, path, send)
+
+        await self.app(scope, receive, compressing_send)
+
+    async def _finish(
+        self, start: Message, body: bytes, encoding: str | None, path: str, send: Send
+    ) -> None:
+        headers = MutableHeaders(raw=list(start["headers"]))
+        _add_vary(headers)
+        if encoding is not None and len(body) >= self.minimum_bytes:
+            etag = headers.get("etag")
+            static = path.startswith("/static/") and etag is not None
+            if static:
+                key = (path, str(etag), encoding)
+                packed = self._static.get(key)
+                if packed is None:
+                    packed = compress(body, encoding, static=True)
+                    self._static[key] = packed
+                    while len(self._static) > STATIC_CACHE_ENTRIES:
+                        self._static.popitem(last=False)
+                else:
+                    self._static.move_to_end(key)
+            else:
+                packed = compress(body, encoding)
+            if len(packed) < len(body):
+                body = packed
+                headers["Content-Encoding"] = encoding
+                if etag is not None and not etag.startswith("W/"):
+                    headers["ETag"] = f"W/{etag}"
+        headers["Content-Length"] = str(len(body))
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body, "more_body": False})

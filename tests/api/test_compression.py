@@ -1,0 +1,128 @@
+"""Compressed answers (br where accepted, else gzip) and cached static files (issue 19)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import brotli
+import httpx
+import pytest
+
+from accord.web.compression import chosen_encoding
+from tests.api.server import ApiServer
+
+LARGE = "{ __schema { types { name description fields { name description } } } }"
+SMALL = "{ __typename }"
+
+
+def _post(api: ApiServer, query: str, encoding: str) -> httpx.Response:
+    """The answer as sent: its body not decoded."""
+    with httpx.Client(base_url=api.url, timeout=30) as client:
+        request = client.build_request(
+            "POST",
+            "/graphql",
+            json={"query": query},
+            headers={"accept": "application/json", "accept-encoding": encoding},
+        )
+        response = client.send(request, stream=True)
+        response.raw_body = b"".join(response.iter_raw())  # type: ignore[attr-defined]
+        response.close()
+        return response
+
+
+def _decoded(response: httpx.Response) -> object:
+    raw: bytes = response.raw_body  # type: ignore[attr-defined]
+    encoding = response.headers.get("content-encoding")
+    if encoding == "br":
+        raw = brotli.decompress(raw)
+    elif encoding == "gzip":
+        raw = gzip.decompress(raw)
+    else:
+        assert encoding is None
+    return json.loads(raw)
+
+
+def test_large_answers_are_compressed_as_br_or_gzip_and_decode_to_the_same_json(
+    api: ApiServer,
+) -> None:
+    plain = _post(api, LARGE, "identity")
+    assert "content-encoding" not in plain.headers
+    assert len(plain.raw_body) > 10_000  # type: ignore[attr-defined]
+    expected = _decoded(plain)
+    for accepted, used in (
+        ("gzip, deflate, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip", "gzip"),
+        ("br", "br"),
+    ):
+        response = _post(api, LARGE, accepted)
+        assert response.status_code == 200
+        assert response.headers["content-encoding"] == used
+        assert "accept-encoding" in response.headers["vary"].lower()
+        raw: bytes = response.raw_body  # type: ignore[attr-defined]
+        assert int(response.headers["content-length"]) == len(raw)
+        assert len(raw) * 3 < len(plain.raw_body)  # type: ignore[attr-defined]
+        assert _decoded(response) == expected
+    assert "accept-encoding" in plain.headers["vary"].lower()
+
+
+def test_a_small_answer_is_sent_as_it_is_with_vary(api: ApiServer) -> None:
+    response = _post(api, SMALL, "gzip, br")
+    assert response.status_code == 200
+    assert "content-encoding" not in response.headers
+    assert "accept-encoding" in response.headers["vary"].lower()
+    assert _decoded(response) == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        ("", None),
+        ("identity", None),
+        ("gzip", "gzip"),
+        ("gzip, br", "br"),
+        ("br;q=0, gzip;q=0.5", "gzip"),
+        ("*", "br"),
+        ("*;q=0", None),
+        ("gzip;q=0, br;q=0", None),
+        ("GZIP", "gzip"),
+    ],
+)
+def test_the_encoding_is_br_if_accepted_else_gzip(header: str, chosen: str | None) -> None:
+    assert chosen_encoding(header) == chosen
+
+
+def test_the_page_links_its_files_by_content_hash_cached_for_good(api: ApiServer) -> None:
+    with httpx.Client(base_url=api.url, timeout=30) as client:
+        page = client.get("/", headers={"accept-encoding": "br"})
+        assert page.status_code == 200
+        assert page.headers["content-encoding"] == "br"
+        links = re.findall(r'(?:href|src)="(static/[^"]+)"', page.text)
+        assert "static/js/main.js" in {link.split("?")[0] for link in links}
+        for link in links:
+            assert re.search(r"\?v=[0-9a-f]{16}$", link), link
+            response = client.get(f"/{link}", headers={"accept-encoding": "gzip, br"})
+            assert response.status_code == 200
+            assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+            etag = response.headers["etag"]
+            assert "accept-encoding" in response.headers["vary"].lower()
+            again = client.get(
+                f"/{link}", headers={"if-none-match": etag, "accept-encoding": "gzip, br"}
+            )
+            assert again.status_code == 304
+            assert again.content == b""
+        vendor = client.get("/static/vendor/echarts.min.js", headers={"accept-encoding": "br"})
+        assert vendor.headers["content-encoding"] == "br"
+        assert int(vendor.headers["content-length"]) * 3 < len(vendor.content)
+
+
+def test_files_not_named_by_hash_are_revalidated_by_etag(api: ApiServer) -> None:
+    with httpx.Client(base_url=api.url, timeout=30) as client:
+        for path in ("/static/js/api.js", "/static/app.css?v=0000000000000000"):
+            response = client.get(path, headers={"accept-encoding": "identity"})
+            assert response.status_code == 200
+            assert response.headers["cache-control"] == "no-cache"
+            again = client.get(path, headers={"if-none-match": response.headers["etag"]})
+            assert again.status_code == 304
