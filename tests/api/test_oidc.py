@@ -157,6 +157,9 @@ def test_sign_in_granted_by_email_records_as_the_oidc_actor_then_sign_out(sso: S
     partnership_id = admin.form("Eastfield Partnership")
 
     with sso.browser() as browser:
+        page = browser.get(sso.accord + "/signin")
+        assert page.status_code == 200
+        assert "Sign in with Eastfield NHS" in page.text and "auth/login" in page.text
         answer = sso.sign_in(browser)
         assert answer.status_code == 303 and answer.headers["location"] == "/"
         cookie = answer.headers["set-cookie"]
