@@ -30,6 +30,8 @@ TARGETS = {
     "rebuild_ratio": "projector rebuild events/s / reading and decoding the log alone",
     "xlsx_import_ratio": "`accord import` time of 10,000 entries as a JSON steps file / "
     "the same entries as a workbook",
+    "report_ratio": "`accord report` time for a 10,000-event partnership / WeasyPrint alone "
+    "laying out the same pack from its saved HTML (charts inline SVG)",
     "health_http_ratio": "GraphQL `health` req/s / plain Starlette endpoint, 20 connections",
     "timeline_http_ratio": "GraphQL `timeline` (5,000 events) time / plain endpoint time",
     "history_http_ratio": "GraphQL `history(first: 500)` time / plain endpoint time",
@@ -58,6 +60,11 @@ domain), recorded through `import_steps` (validated and hash-chained) and kept i
   projecting every event) against reading and decoding the notification log alone
   through eventsourcing's recorder and mapper, at several store sizes (2 alternating
   rounds at the largest); a 48-sample health series against one health call.
+- **Board pack** (`bench/board_pack.py`): `accord report` (in-process, as the command
+  runs: the store opened, the events read, the chain verified, the pack gathered and laid
+  out) of a generated 10,000-event partnership against WeasyPrint alone laying out the
+  same pack from its saved HTML (charts inline SVG) to the same tagged PDF; 5 alternating
+  rounds, the target being the median of the rounds' ratios.
 - **HTTP** (`bench/http_side.py`): the server runs in its own process
   (`bench/http_server.py`: the app exactly as `accord serve` builds it, under uvicorn with
   its default loop and HTTP parser), and beside it, under `/plain/`, Starlette endpoints

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import read_side, workbooks, write_side
+from bench import board_pack, read_side, workbooks, write_side
 from bench.common import DATA, Results
 
 
@@ -25,6 +25,7 @@ def main() -> int:
         ("write side", lambda: write_side.run(results, postgres)),
         ("read side", lambda: read_side.run(results)),
         ("workbooks", lambda: workbooks.run(results)),
+        ("board pack", lambda: board_pack.run(results)),
     ]
     try:
         from bench import http_side
