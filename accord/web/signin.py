@@ -238,14 +238,17 @@ def _accounts(connection: HTTPConnection) -> Accounts:
     return accounts
 
 
-async def session_actor(request: HTTPConnection) -> Actor | None:
-    """The actor of the request's live session (no CSRF check: the caller's), or None.
-    Needs the app made by `create_app` (it keeps the accounts in `app.state`)."""
+async def session_actor(request: HTTPConnection, *, csrf: bool = False) -> Actor | None:
+    """The actor of the request's live session, or None; with `csrf`, only when the
+    request also carries the session's `X-Accord-CSRF` header (else the caller checks
+    it). Needs the app made by `create_app` (it keeps the accounts in `app.state`)."""
     accounts = _accounts(request)
     found = await live_session(request, accounts)
     if found is None:
         return None
     session_id, record = found
+    if csrf and not csrf_matches(record, request.headers.get(CSRF_HEADER)):
+        return None
     return actor_of_session(accounts, session_id, record, client_address(request))
 
 

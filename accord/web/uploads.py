@@ -41,6 +41,7 @@ from accord.domain.values import AccessRole
 from accord.graphql.context import Services
 from accord.threads import in_worker_thread
 from accord.web.registers import SHEETS, write_template
+from accord.web.signin import COOKIE, session_actor
 from accord.web.view import TokenCheck, bearer_token
 from accord.web.workbook_export import export_file_name, write_export
 from accord.web.workbook_files import Limits, MiB, UnreadableFile, read_csv, read_workbook
@@ -191,9 +192,13 @@ async def _caller(
 async def _actor(
     request: Request, auth: bool, check_token: TokenCheck | None
 ) -> tuple[str, bool] | None:
-    """(actor, whether access is enforced), or None without a valid token."""
+    """(actor, whether access is enforced), or None without a valid token (or, without
+    `Authorization`, a live session cookie with the session's X-Accord-CSRF header)."""
     if not auth:
         return "local", False
+    if request.headers.get("authorization") is None and COOKIE in request.cookies:
+        person = await session_actor(request, csrf=True)
+        return (person.name, True) if person is not None else None
     token = bearer_token(request.headers.get("authorization"))
     name = await in_worker_thread(check_token, token) if token and check_token else None
     return (name, True) if name else None

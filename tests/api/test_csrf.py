@@ -212,12 +212,32 @@ def test_a_riding_attempt_over_a_websocket_records_nothing(
         "Origin": "http://evil.example",
         "Sec-Fetch-Site": "same-origin",  # past strawberry's handshake check, to Accord's
     }
-    with websocket(server.api, upgrade) as client:
+    with websocket(server.api, upgrade) as client, pytest.raises(ConnectionClosed) as closed:
         client.send({"type": "connection_init", "payload": {"X-Accord-CSRF": person.csrf}})
         client.send(
             {"id": "1", "type": "subscribe", "payload": {"query": SET_GOAL, "variables": goal(pid)}}
         )
-        with pytest.raises(ConnectionClosed):
-            while True:
-                client.receive(timeout=5)
+        while True:
+            client.receive(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    assert server.version(pid) == before
+
+
+def test_workbooks_take_the_cookie_only_with_the_csrf_header(
+    server: SecuredServer, admin: tuple[Person, str]
+) -> None:
+    person, pid = admin
+    client = http_client(server.api.url)
+    download = client.get(f"/partnerships/{pid}/export.xlsx", headers=person.headers())
+    assert download.status_code == 200
+    assert download.content[:2] == b"PK"  # an xlsx
+    assert client.get(f"/partnerships/{pid}/export.xlsx", headers=person.cookie()).status_code == (
+        401
+    )
+    before = server.version(pid)
+    file = {"file": ("w.xlsx", b"PK not really a workbook", "application/octet-stream")}
+    ridden = client.post(f"/partnerships/{pid}/import", files=file, headers=person.cookie())
+    assert ridden.status_code == 401  # a cross-site form cannot send the header
+    own = client.post(f"/partnerships/{pid}/import", files=file, headers=person.headers())
+    assert own.status_code not in (401, 403)  # judged (and refused as no workbook)
     assert server.version(pid) == before
