@@ -122,6 +122,7 @@ th, td { border-bottom: 0.4pt solid #999; padding: 1mm 1.5mm; text-align: left;
   vertical-align: top; }
 th { background: #eef2f6; }
 tr { page-break-inside: avoid; }
+td:first-child { white-space: nowrap; }
 .none { color: #444; }
 .note { font-size: 8.5pt; color: #333; }
 """
