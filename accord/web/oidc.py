@@ -43,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accord.application.accounts import Accounts, LogLine, Method, Outcome
+from accord.application.accounts import Accounts, LogLine, Method, Outcome, SignedIn
 from accord.application.oidc_actors import oidc_actor_id
 from accord.settings import OidcSettings, public_url
 from accord.storage.accounts import SqlAccountStore
@@ -352,7 +352,7 @@ class OpenIdSignIn:
         response.delete_cookie(LOGIN_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")
         return response
 
-    async def _callback(self, request: Request, address: str) -> Any:
+    async def _callback(self, request: Request, address: str) -> SignedIn:
         params = request.query_params
         state = params.get("state", "")
         if not state or len(state) > 200:
@@ -407,9 +407,10 @@ class OpenIdSignIn:
             if not isinstance(id_token, str) or not id_token or len(id_token) > 20000:
                 raise Refusal(401, "Sign-in failed.", "the provider's answer has no ID token")
             claims = await self.verify(client, id_token, nonce)
-        return await in_worker_thread(self._sign_in, claims, address)
+        signed_in: SignedIn = await in_worker_thread(self._sign_in, claims, address)
+        return signed_in
 
-    def _sign_in(self, claims: dict[str, Any], address: str) -> Any:
+    def _sign_in(self, claims: dict[str, Any], address: str) -> SignedIn:
         settings = self.settings
         oid = claims.get("oid")
         subject = oid if isinstance(oid, str) and oid else claims["sub"]

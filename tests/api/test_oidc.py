@@ -442,3 +442,23 @@ def test_a_forged_token_is_refused(sso: Sso, caplog: pytest.LogCaptureFixture, k
         sso.provider.on_token = lambda answer: {**answer, "id_token": forged}
         answer = sso.finish_login(browser, location)
         _assert_refused(sso, browser, answer, "signature", caplog)
+
+
+def test_the_provider_refusing(sso: Sso) -> None:
+    with sso.browser() as browser:
+        # The provider sends the person back with an error (they declined, say).
+        location, _ = sso.start_login(browser)
+        state = parse_qs(urlsplit(location).query)["state"][0]
+        answer = browser.get(
+            sso.accord + "/auth/callback", params={"error": "access_denied", "state": state}
+        )
+        assert answer.status_code == 401 and "accord_session" not in browser.cookies
+    assert [line.outcome for line in sso.log] == [Outcome.FAILURE]
+
+
+def test_the_provider_unreachable(sso: Sso) -> None:
+    sso.provider.stop()  # before Accord has read its discovery document
+    with sso.browser() as browser:
+        answer = browser.get(sso.accord + "/auth/login")
+        assert answer.status_code == 502 and "Sign-in failed" in answer.text
+    assert [line.outcome for line in sso.log] == [Outcome.FAILURE]
