@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 COOKIE = "accord_session"
+MARKER = "accord_signed_in"
+"""A second cookie, holding no secret and readable by the page's script, that says a
+session was opened in this browser: the page asks `/session` only then (a server
+without sign-in is never asked, so never answers 401 to a page that needs none)."""
 CSRF_HEADER = "X-Accord-CSRF"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 8 * 1024
@@ -171,22 +175,19 @@ def cookie_is_secure(request: HTTPConnection) -> bool:
 
 def set_session_cookie(response: Response, signed_in: SignedIn, request: HTTPConnection) -> None:
     """Give the response the cookie of a session just opened (by a password or OpenID)."""
+    secure = cookie_is_secure(request)
     response.set_cookie(
-        COOKIE,
-        signed_in.session_id,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=cookie_is_secure(request),
+        COOKIE, signed_in.session_id, path="/", httponly=True, samesite="lax", secure=secure
     )
+    response.set_cookie(MARKER, "1", path="/", httponly=False, samesite="lax", secure=secure)
     response.headers.update(NO_STORE)
 
 
 def clear_session_cookie(response: Response, request: HTTPConnection) -> None:
     """Tell the browser to forget the session cookie."""
-    response.delete_cookie(
-        COOKIE, path="/", httponly=True, samesite="lax", secure=cookie_is_secure(request)
-    )
+    secure = cookie_is_secure(request)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+    response.delete_cookie(MARKER, path="/", httponly=False, samesite="lax", secure=secure)
     response.headers.update(NO_STORE)
 
 

@@ -63,10 +63,13 @@ def test_signing_in_sets_the_session_cookie_and_session_names_the_actor(
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert response.headers["cache-control"] == "no-store"
-    (cookie,) = response.headers.get_list("set-cookie")
+    cookie, marker = response.headers.get_list("set-cookie")
+    assert cookie.startswith("accord_session=")
     flags = [part.strip().lower() for part in cookie.split(";")[1:]]
     assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
     assert "secure" not in flags  # the server is on loopback
+    # Beside it, readable by the page, a marker that holds no secret.
+    assert marker.split(";")[0] == "accord_signed_in=1" and "httponly" not in marker.lower()
     session_id = session_cookie(response)
     assert len(session_id) >= 40
     session = http_client(server.api.url).get(
@@ -183,8 +186,9 @@ def test_sign_out_needs_the_csrf_header_then_ends_the_session(server: SecuredSer
     assert person.send(PARTNERSHIPS).status_code == 200  # still signed in
     out = client.post("/signout", headers=person.headers(), follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/signin"
-    (cleared,) = out.headers.get_list("set-cookie")
-    assert cleared.startswith("accord_session=") and "max-age=0" in cleared.lower()
+    cleared = out.headers.get_list("set-cookie")
+    assert [cookie.split("=")[0] for cookie in cleared] == ["accord_session", "accord_signed_in"]
+    assert all("max-age=0" in cookie.lower() for cookie in cleared)
     assert client.get("/session", headers=person.cookie()).status_code == 401
     assert person.send(PARTNERSHIPS).status_code == 401
     assert log_of(server, person.actor) == [Outcome.SUCCESS, Outcome.SIGNOUT]
@@ -349,8 +353,10 @@ def request_to(url: str, headers: dict[str, str] | None = None) -> Request:
 def cookie_flags(request: Request) -> list[str]:
     response = Response()
     set_session_cookie(response, SignedIn("id", "csrf", "ann"), request)
-    (cookie,) = response.headers.getlist("set-cookie")
-    return [part.strip().lower() for part in cookie.split(";")[1:]]
+    cookie, marker = response.headers.getlist("set-cookie")
+    flags = [part.strip().lower() for part in cookie.split(";")[1:]]
+    assert ("secure" in marker.lower()) is ("secure" in flags)
+    return flags
 
 
 @pytest.mark.parametrize(

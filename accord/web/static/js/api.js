@@ -22,14 +22,23 @@ const SESSION = new URL("session", document.baseURI).toString();
 const SIGNOUT = new URL("signout", document.baseURI).toString();
 let session = null; // {actor, csrf} while signed in
 
+/** Whether a session was opened in this browser (the cookie `accord_signed_in`, which
+ * holds no secret: the session's own cookie is out of the page's reach). */
+function maybeSignedIn() {
+  return document.cookie.split(";").some((part) => part.trim().startsWith("accord_signed_in="));
+}
+
 /** Ask the server who is signed in (null: nobody, or a server without sign-in). */
 export async function loadSession() {
   session = null;
+  if (!maybeSignedIn()) return null;
   try {
     const response = await fetch(SESSION, { cache: "no-store", credentials: "same-origin" });
     if (response.ok) {
       const body = await response.json();
       if (body?.actor && body?.csrf) session = { actor: body.actor, csrf: body.csrf };
+    } else {
+      document.cookie = "accord_signed_in=; Max-Age=0; Path=/; SameSite=Lax";
     }
   } catch {
     session = null;
