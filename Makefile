@@ -47,6 +47,7 @@ test: $(STAMP) $(NODE_STAMP)
 
 screenshots: $(STAMP) $(NODE_STAMP)  # docs/screenshot.png and docs/recording-form.png
 	ACCORD_UPDATE_DOCS=1 $(BIN)/pytest -q tests/browser -k screenshot
+	ACCORD_UPDATE_DOCS=1 $(BIN)/pytest -q tests/integration/test_board_pack.py -k png  # docs/board-pack-*.png
 
 check: $(STAMP)
 	$(BIN)/ruff check accord tests bench

@@ -227,6 +227,8 @@ def chart_svg(page: QuestionPage, zone: ZoneInfo) -> str:
         out.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{at:.1f}" y2="{at:.1f}" '
             'stroke="#444" stroke-width="1" stroke-dasharray="5 3"/>'
+            f'<text x="{left + plot_w - 3}" y="{at - 3:.1f}" font-size="8.5" fill="#333" '
+            f'text-anchor="end" font-family="DejaVu Sans">{threshold.value:g}</text>'
         )
     for number, line in enumerate(chart.lines):
         colour = _LINE_COLOURS[number % len(_LINE_COLOURS)]
