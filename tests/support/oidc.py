@@ -19,6 +19,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,9 @@ class OpenIdProvider:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
 
     def discovery(self) -> dict[str, Any]:
         response = httpx.get(self.issuer + "/.well-known/openid-configuration", timeout=10)
@@ -205,19 +209,24 @@ def start_provider(
         "claims": claims if claims is not None else {"email": EMAIL, "email_verified": True},
         "idTokenTtl": id_token_ttl,
     }
-    process = subprocess.Popen(
-        ["node", str(SCRIPT), json.dumps(config)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if line.strip() != b"ready":
-        process.kill()
-        _, errors = process.communicate(timeout=10)
-        raise RuntimeError(f"the OpenID provider did not start: {errors.decode()[-2000:]}")
+    # Its warnings go to a file, not a pipe nobody reads (a full pipe would stop it);
+    # the child keeps the file open once this process closes it.
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            ["node", str(SCRIPT), json.dumps(config)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if line.strip() != b"ready":
+            process.kill()
+            process.wait(timeout=10)
+            errors.seek(0)
+            said = errors.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"the OpenID provider did not start: {said}")
     holder: list[OpenIdProvider] = []
     proxy = ThreadingHTTPServer(("127.0.0.1", front_port), _proxy_handler(lambda: holder[0]))
     proxy.daemon_threads = True
