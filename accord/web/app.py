@@ -21,7 +21,13 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from accord.graphql.context import Services
 from accord.graphql.feed import ViewsFeed
-from accord.settings import oidc_settings, session_days, session_idle_hours
+from accord.settings import (
+    cookie_secure,
+    oidc_settings,
+    session_days,
+    session_idle_hours,
+    trusted_proxies,
+)
 from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.board_pack import REPORT_PATH, report_endpoint
@@ -116,6 +122,7 @@ def create_app(
             runtime.accounts.idle = timedelta(hours=idle_hours)
         if days is not None:
             runtime.accounts.absolute = timedelta(days=days)
+        cookie_secure(), trusted_proxies()  # read again per request: refused here at start
     graphql = AccordGraphQL(runtime, feed, check_token=check_token, auth=auth)
     # The home page links its files by content hash (?v=), so they are cached for good.
     page = versioned_page((static / "index.html").read_text(encoding="utf-8"), static)
@@ -142,7 +149,16 @@ def create_app(
     async def home(request: Request) -> Response:
         # Under auth the page shows private data: never kept (nor restored by the back
         # button after sign-out).
-        headers = {"Cache-Control": "no-store"} if auth else None
+        # Nor framed by another site (clickjacking a signed-in person's forms).
+        headers = (
+            {
+                "Cache-Control": "no-store",
+                "X-Frame-Options": "DENY",
+                "Content-Security-Policy": "frame-ancestors 'none'",
+            }
+            if auth
+            else None
+        )
         return Response(page, media_type="text/html", headers=headers)
 
     @contextlib.asynccontextmanager

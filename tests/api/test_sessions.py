@@ -14,6 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accord.application.accounts import Outcome, SignedIn
+from accord.runtime import Runtime
+from accord.settings import SettingsError
+from accord.web.app import create_app
 from accord.web.signin import client_address, set_session_cookie
 from tests.api.secured import SecuredServer
 from tests.api.server import ApiServer
@@ -314,7 +317,10 @@ def test_signin_page_links_the_provider_when_openid_is_configured(
 
 def test_the_page_and_graphql_answers_are_not_stored_under_auth(server: SecuredServer) -> None:
     person = sign_in(server, fresh(server, "pia"))
-    assert http_client(server.api.url).get("/").headers["cache-control"] == "no-store"
+    home = http_client(server.api.url).get("/")
+    assert home.headers["cache-control"] == "no-store"
+    assert home.headers["x-frame-options"] == "DENY"  # nor framed by another site
+    assert home.headers["content-security-policy"] == "frame-ancestors 'none'"
     assert person.send(PARTNERSHIPS).headers["cache-control"] == "no-store"
 
 
@@ -401,3 +407,24 @@ def test_forwarded_for_names_the_client_only_behind_a_trusted_proxy(
     assert client_address(request_to("https://example.org/", spoofed)) == "203.0.113.9"
     monkeypatch.setenv("ACCORD_TRUSTED_PROXIES", "192.0.2.1")
     assert client_address(request_to("https://example.org/", forwarded)) == "203.0.113.9"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ACCORD_COOKIE_SECURE", "sometimes"),
+        ("ACCORD_TRUSTED_PROXIES", "the proxy"),
+        ("ACCORD_SESSION_IDLE_HOURS", "eight"),
+        ("ACCORD_SESSION_DAYS", "0"),
+    ],
+)
+def test_a_wrong_sign_in_setting_is_refused_at_start(
+    name: str, value: str, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    runtime = Runtime.open(sqlite_url, project=False)
+    try:
+        with pytest.raises(SettingsError, match=name):
+            create_app(runtime, auth=True)
+    finally:
+        runtime.close()
