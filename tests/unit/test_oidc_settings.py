@@ -136,3 +136,14 @@ def test_serve_stops_at_start_naming_the_variable(
     assert main(["serve", "--database", f"sqlite:///{database}", "--port", "0"]) == 2
     assert "ACCORD_OIDC_ISSUER" in capsys.readouterr().err
     assert not database.exists()  # stopped before the database was opened
+
+
+@pytest.mark.parametrize("actor", ["oidc:" + "a" * 32, "OIDC:x", "check-in-round:r1"])
+def test_no_token_for_a_reserved_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], actor: str
+) -> None:
+    from accord.cli import main
+
+    database = f"sqlite:///{tmp_path / 'accord.db'}"
+    assert main(["token", "issue", "--actor", actor, "--database", database]) != 0
+    assert "reserved" in capsys.readouterr().err
