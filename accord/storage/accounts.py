@@ -242,12 +242,13 @@ class SqlAccountStore:
                 )
 
     def oidc_actor_for_email(self, email: str) -> str | None:
-        """The OpenID actor last seen with this e-mail address (for `grantRole`)."""
-        row = self._one(
-            "SELECT actor FROM oidc_users WHERE lower(email) = lower(?) ORDER BY seen_at DESC",
-            (email,),
+        """The OpenID actor seen with this e-mail address (for `grantRole`); None when
+        none is, or when more than one is (a provider may let people change the claim:
+        a grant must not go to whoever claimed an address last)."""
+        rows = self._all(
+            "SELECT DISTINCT actor FROM oidc_users WHERE lower(email) = lower(?)", (email,)
         )
-        return str(row[0]) if row else None
+        return str(rows[0][0]) if len(rows) == 1 else None
 
     def oidc_display(self, actor: str) -> str | None:
         row = self._one("SELECT display FROM oidc_users WHERE actor = ?", (actor,))

@@ -443,3 +443,19 @@ def test_a_very_long_name_is_logged_cut_short(database_url: str) -> None:
         assert line.outcome is Outcome.FAILURE
     finally:
         runtime.close()
+
+
+def test_an_email_two_openid_users_claimed_names_neither(database_url: str) -> None:
+    """A provider may let people change their e-mail claim: a grant by e-mail must not go
+    to whoever claimed the address last."""
+    runtime = Runtime.open(database_url, project=False)
+    try:
+        store = runtime.accounts.store
+        assert isinstance(store, SqlAccountStore)
+        now = datetime.now(UTC)
+        store.remember_oidc_user("oidc:aa", "https://id.example", "s1", "Ann", "ann@nhs.net", now)
+        assert store.oidc_actor_for_email("ANN@nhs.net") == "oidc:aa"
+        store.remember_oidc_user("oidc:bb", "https://id.example", "s2", "Bo", "ann@nhs.net", now)
+        assert store.oidc_actor_for_email("ann@nhs.net") is None
+    finally:
+        runtime.close()
