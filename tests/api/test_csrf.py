@@ -241,3 +241,25 @@ def test_workbooks_take_the_cookie_only_with_the_csrf_header(
     own = client.post(f"/partnerships/{pid}/import", files=file, headers=person.headers())
     assert own.status_code not in (401, 403)  # judged (and refused as no workbook)
     assert server.version(pid) == before
+
+
+def test_no_other_site_is_let_read_the_session_or_send_json(
+    server: SecuredServer, admin: tuple[Person, str]
+) -> None:
+    """Another site's script cannot read `/session` (the CSRF value) nor send the JSON
+    POST with the header: no CORS answer lets it."""
+    person, _ = admin
+    client = http_client(server.api.url)
+    evil = {"Origin": "http://evil.example"}
+    preflight = client.options(
+        "/graphql",
+        headers={
+            **evil,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-accord-csrf",
+        },
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    session = client.get("/session", headers={**person.cookie(), **evil})
+    assert "access-control-allow-origin" not in session.headers
+    assert "access-control-allow-credentials" not in session.headers

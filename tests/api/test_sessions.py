@@ -150,6 +150,15 @@ def test_a_form_that_is_not_urlencoded_is_refused(server: SecuredServer) -> None
     assert response.status_code == 415 and "set-cookie" not in response.headers
 
 
+def test_an_oversized_sign_in_is_refused_unread(server: SecuredServer) -> None:
+    actor = fresh(server, "big")
+    response = post_signin(server, actor, "x" * 20_000)
+    assert response.status_code == 413 and "set-cookie" not in response.headers
+    assert log_of(server, actor) == []
+    long_name = post_signin(server, "n" * 5_000)
+    assert long_name.status_code == 401 and "set-cookie" not in long_name.headers
+
+
 def test_five_wrong_passwords_then_the_right_one_is_429(server: SecuredServer) -> None:
     actor = fresh(server, "tess")
     for _ in range(5):
