@@ -9,6 +9,7 @@ import uvicorn
 from accord.graphql.context import Services
 from accord.graphql.limits import MAX_BODY_BYTES
 from accord.runtime import Runtime
+from accord.settings import trusted_proxies
 from accord.storage.tokens import TokenStore
 from accord.web.app import create_app
 from accord.web.check_in import install_log_filter
@@ -52,6 +53,9 @@ def server_config(
         access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        # X-Forwarded-For and -Proto believed only from ACCORD_TRUSTED_PROXIES (uvicorn
+        # would otherwise believe them from any process on loopback).
+        forwarded_allow_ips=list(trusted_proxies()),
     )
     install_log_filter()  # after uvicorn's logging set-up: no whole check-in link logged
     return config

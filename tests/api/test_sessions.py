@@ -437,3 +437,28 @@ def test_a_wrong_sign_in_setting_is_refused_at_start(
             create_app(runtime, auth=True)
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("trusted", [None, "127.0.0.1"])
+def test_the_logged_address_is_forwarded_only_by_a_trusted_proxy(
+    trusted: str | None, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if trusted is None:
+        monkeypatch.delenv("ACCORD_TRUSTED_PROXIES", raising=False)
+    else:
+        monkeypatch.setenv("ACCORD_TRUSTED_PROXIES", trusted)
+    secured = SecuredServer(sqlite_url)  # uvicorn started with the setting
+    try:
+        actor = fresh(secured, "fay")
+        client = http_client(secured.api.url)
+        body = f"actor={actor}&password=wrong+but+long+enough"
+        headers = {
+            "Origin": secured.api.url,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": "198.51.100.7",
+        }
+        assert client.post("/signin", content=body, headers=headers).status_code == 401
+        (line,) = secured.api.runtime.accounts.log(actor)
+        assert line.address == ("198.51.100.7" if trusted else "127.0.0.1")
+    finally:
+        secured.stop()
