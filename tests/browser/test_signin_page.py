@@ -184,6 +184,14 @@ def test_the_page_sends_the_csrf_value_and_follows_live(watched: Watched, world:
         {"id": world.partnership_id},
     )
     expect(page.locator("body")).to_contain_text("Seen live by the viewer", timeout=20_000)
+    # GraphiQL reads /session too: its schema's introspection is let through.
+    with page.expect_response(
+        lambda r: r.url.endswith("/graphql") and r.request.method == "POST", timeout=20_000
+    ) as introspection:
+        page.goto(f"{world.url}/graphql")
+    assert introspection.value.request.headers.get("x-accord-csrf") == csrf
+    assert introspection.value.status == 200
+    assert "__schema" in introspection.value.json()["data"]
 
 
 def test_a_wrong_password_says_so_on_the_sign_in_page(chromium: Browser, world: World) -> None:
