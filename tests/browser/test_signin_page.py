@@ -224,3 +224,16 @@ def test_without_auth_the_page_offers_no_sign_in(browser_page: Watched, demo: De
     page = browser_page.page
     expect(page.locator("#who")).to_be_hidden()
     expect(page.locator("#token-form")).to_be_hidden()
+
+
+def test_the_signed_in_header_passes_axe(chromium: Browser, world: World) -> None:
+    watched = watch(chromium, world.url, bypass_csp=True)  # axe is injected
+    try:
+        page = watched.page
+        sign_in_from_the_page(page, world, viewer(world))
+        expect(page.locator("#who")).to_be_visible()
+        assert axe_violations(page, ".site-header") == []
+        page.locator("#sign-out").focus()
+        expect(page.locator("#sign-out")).to_be_focused()
+    finally:
+        watched.page.context.close()
