@@ -22,8 +22,9 @@ STATUS_LABELS = {
 }
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-TIMELINE = """query ($id: ID!, $knownAt: DateTime) { partnership(id: $id) {
-  timeline(knownAt: $knownAt) {
+TIMELINE = """query ($id: ID!, $knownAt: DateTime, $from: DateTime, $to: DateTime) {
+  partnership(id: $id) {
+  timeline(knownAt: $knownAt, from: $from, to: $to) {
     groups { id content } items { id group content start end type className title eventId }
   } } }"""
 EVENT = """query ($id: ID!) { node(id: $id) { ... on Event {
@@ -49,6 +50,25 @@ DECISIONS = """query ($id: ID!, $category: DecisionCategory, $partnerId: ID, $fr
 
 def open_demo(page: Watched, demo: Demo, query: str = "") -> None:
     page.open(f"{demo.url}?partnership={demo.partnership_id}{query}")
+
+
+def loaded_span(page: Watched) -> dict[str, str]:
+    """The span the timeline's loaded windows cover, as `timeline(from, to)` takes it."""
+    section = page.page.locator("#timeline-section")
+    return {
+        "from": section.get_attribute("data-loaded-from") or "",
+        "to": section.get_attribute("data-loaded-to") or "",
+    }
+
+
+def whole_history(page: Watched, demo: Demo) -> list[dict[str, Any]]:
+    """Show the whole history (every window loaded): the API's items, once drawn."""
+    items: list[dict[str, Any]] = demo.query(TIMELINE)["timeline"]["items"]
+    page.page.get_by_role("button", name="Whole history").click()
+    page.page.wait_for_selector(
+        f"#timeline-section[data-item-count='{len(items)}'][aria-busy=false]"
+    )
+    return items
 
 
 def cards(page: Watched) -> list[dict[str, Any]]:
@@ -120,31 +140,50 @@ def test_the_demo_page_loads_without_console_errors_or_requests_elsewhere(
 def test_the_timeline_shows_as_many_items_as_the_api_returns(
     browser_page: Watched, demo: Demo
 ) -> None:
-    open_demo(browser_page, demo)
+    open_demo(browser_page, demo, "&asOf=2025-06-30")
     page = browser_page.page
-    timeline = demo.query(TIMELINE)["timeline"]
+    # The year around the as-of date is loaded: the API's items for it, every one.
+    timeline = demo.query(TIMELINE, **loaded_span(browser_page))["timeline"]
     count = len(timeline["items"])
-    assert count > 100
+    assert count > 50
     assert page.locator("#timeline-section").get_attribute("data-item-count") == str(count)
-    assert page.locator("#timeline-count").inner_text().startswith(f"{count} items in 6 lanes")
-    # The whole history is in view: every item is drawn, once, in its lane.
+    assert (
+        page.locator("#timeline-count").inner_text().startswith(f"{count} items in 6 lanes loaded")
+    )
+    # Every item is drawn, once, in its lane, or counted in a cluster of its lane.
+    page.get_by_role("button", name="Zoom in").click()
+    page.wait_for_timeout(300)
     drawn = page.eval_on_selector_all(
         "#timeline [data-item-id]", "nodes => nodes.map(node => node.dataset.itemId)"
     )
-    assert sorted(drawn) == sorted(item["id"] for item in timeline["items"])
+    assert len(drawn) == len(set(drawn)) > 10
+    assert set(drawn) <= {item["id"] for item in timeline["items"]}
+    page.get_by_role("button", name="Zoom out").click()
+    page.wait_for_timeout(300)
     lanes = page.locator("#timeline .vis-labelset .vis-label").all_inner_texts()
     assert [lane.strip() for lane in lanes] == [group["content"] for group in timeline["groups"]]
     ranges = [item for item in timeline["items"] if item["type"] == "range"]
-    assert page.locator("#timeline .vis-item.vis-range").count() == len(ranges)
-    retracted = [item for item in timeline["items"] if "retracted" in item["className"].split()]
-    assert (
-        page.locator("#timeline .vis-item.retracted [data-item-id]").count() == len(retracted) > 0
-    )
+    boxes = page.locator("#timeline .vis-item.vis-range:not(.vis-cluster)")
+    assert 0 < boxes.count() <= len(ranges)
+    # The whole history: a retracted item is marked.
+    everything = whole_history(browser_page, demo)
+    retracted = [item for item in everything if "retracted" in item["className"].split()]
+    assert len(retracted) > 0
+    # A retracted decision, reached from the decisions table, zoomed in to: drawn marked.
+    row = page.locator("#decisions-table tr.retracted").first
+    row.get_by_role("button").click()
+    page.locator("#details-retracted").filter(has_text="Retracted").wait_for()
+    event_id = page.locator("#event-details").get_attribute("data-event-id")
+    item = next(item for item in retracted if item["eventId"] == event_id)
+    page.locator("#timeline").focus()
+    for _ in range(5):
+        page.keyboard.press("+")
+    page.locator(f"#timeline .vis-item.retracted [data-item-id='{item['id']}']").wait_for()
     assert browser_page.errors == []
 
 
 def test_clicking_an_item_shows_its_event(browser_page: Watched, demo: Demo) -> None:
-    open_demo(browser_page, demo)
+    open_demo(browser_page, demo, "&asOf=2025-06-30")
     page = browser_page.page
     items = {item["id"]: item for item in demo.query(TIMELINE)["timeline"]["items"]}
     tenure = page.locator("#timeline .vis-item.vis-range.leader-appointed").first
@@ -166,7 +205,7 @@ def test_the_keyboard_steps_through_items_and_shows_their_events(
 ) -> None:
     open_demo(browser_page, demo)
     page = browser_page.page
-    items = demo.query(TIMELINE)["timeline"]["items"]
+    items = whole_history(browser_page, demo)
     ordered = sorted(items, key=lambda item: item["start"])
     page.locator("#timeline").focus()
     page.keyboard.press("Home")
@@ -269,15 +308,27 @@ def test_the_csv_export_matches_the_health_series(browser_page: Watched, demo: D
 def test_the_timeline_download_is_the_apis_timeline_for_vis_timeline(
     browser_page: Watched, demo: Demo
 ) -> None:
-    open_demo(browser_page, demo)
+    open_demo(browser_page, demo, "&asOf=2025-06-30")
     page = browser_page.page
+    # What is loaded is downloaded: the year around the as-of date, then everything.
+    window = demo.query(TIMELINE, **loaded_span(browser_page))["timeline"]
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download timeline (vis-timeline JSON)").click()
+    exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert exported["groups"] == window["groups"]
+    assert sorted(item["id"] for item in exported["items"]) == sorted(
+        item["id"] for item in window["items"]
+    )
+    whole_history(browser_page, demo)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download timeline (vis-timeline JSON)").click()
     exported = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     timeline = demo.query(TIMELINE)["timeline"]
     assert exported["groups"] == timeline["groups"]
     assert len(exported["items"]) == len(timeline["items"])
-    for shown, item in zip(exported["items"], timeline["items"], strict=True):
+    by_id = {item["id"]: item for item in exported["items"]}
+    for item in timeline["items"]:
+        shown = by_id[item["id"]]
         if shown["end"] != item["end"]:
             # A tenure that lasts runs to "now", which moved on between the two requests.
             assert item["className"] == "leader-appointed", item
@@ -287,7 +338,15 @@ def test_the_timeline_download_is_the_apis_timeline_for_vis_timeline(
 
 
 def shown_decisions(page: Watched, count: int) -> list[str]:
+    """Every decision row, once the table is asked for each page after the first."""
     page.page.wait_for_selector(f"#decisions[data-count='{count}'][aria-busy=false]")
+    more = page.page.locator("#decisions-more")
+    while more.is_visible():
+        shown = page.page.locator("#decisions").get_attribute("data-shown")
+        more.click()
+        page.page.wait_for_selector(
+            f"#decisions:not([data-shown='{shown}'])[aria-busy=false]", timeout=20_000
+        )
     ids: list[str] = page.page.eval_on_selector_all(
         "#decisions-table tbody tr", "rows => rows.map(row => row.dataset.decisionId)"
     )
@@ -329,12 +388,16 @@ def test_as_known_at_shows_only_what_was_recorded_by_then(
     # The demo was recorded today: the day before, nothing of it was known.
     page.get_by_label("As known at").fill("2023-06-30")
     page.wait_for_selector("#health[data-known-at='2023-06-30'][aria-busy=false]")
-    expected = demo.query(TIMELINE, knownAt="2023-06-30")["timeline"]["items"]
-    page.wait_for_selector(f"#timeline-section[data-item-count='{len(expected)}'][aria-busy=false]")
+    page.wait_for_selector("#timeline-section[data-item-count][aria-busy=false]")
+    expected = demo.query(TIMELINE, knownAt="2023-06-30", **loaded_span(browser_page))
+    count = len(expected["timeline"]["items"])
+    page.wait_for_selector(f"#timeline-section[data-item-count='{count}'][aria-busy=false]")
     assert "as known at 30 June 2023" in page.locator("#timeline-count").inner_text()
     assert "knownAt=2023-06-30" in page.url
     page.get_by_role("button", name="Everything recorded so far").click()
-    everything = demo.query(TIMELINE)["timeline"]["items"]
+    page.wait_for_selector("#timeline-section[data-item-count][aria-busy=false]")
+    everything = demo.query(TIMELINE, **loaded_span(browser_page))["timeline"]["items"]
+    assert len(everything) > count
     page.wait_for_selector(f"#timeline-section[data-item-count='{len(everything)}']")
     assert browser_page.errors == []
 
@@ -396,7 +459,7 @@ def test_axe_finds_no_wcag_2_2_a_or_aa_violations(chromium: Browser, demo: Demo)
     # bypassed, in a context of its own.
     watched = watch(chromium, demo.server.url, bypass_csp=True)
     try:
-        open_demo(watched, demo)
+        open_demo(watched, demo, "&asOf=2025-06-30")
         page = watched.page
         page.locator("#timeline .vis-item.vis-range.commitment-made").first.click()
         page.locator("#event-details[data-event-id]").wait_for()

@@ -1,5 +1,14 @@
 // The partnership's history on a vis-timeline, fed by the API's `timeline { groups items }`.
 // Items are rendered as text by a template (never as HTML); tooltips are escaped.
+//
+// Only what is seen is sent (issue 19): the timeline loads the window on screen (by
+// default the year around the as-of date) through `timeline(from, to)`, then, as the
+// person pans or zooms (`rangechanged`), the windows next to it. Windows are whole
+// years on a grid anchored at the first one, each fetched at most once for a view
+// (consecutive missing ones in one request); an item's `id` and `end` never depend on
+// the window asked for (API.md, Timeline), so windows merge by id. Dense lanes are
+// clustered (vis-timeline's `cluster`), so "Whole history" shows the whole span as
+// clusters rather than thousands of boxes.
 
 import { el, escapeHtml, replaceChildren } from "./dom.js";
 import { dayEnd, isoDay, shortDay, zoneOffset } from "./dates.js";
@@ -7,6 +16,20 @@ import { dayEnd, isoDay, shortDay, zoneOffset } from "./dates.js";
 const DAY_MS = 86_400_000;
 const AS_OF = "as-of";
 const LABEL_SPAN_MS = 550 * DAY_MS;
+/** One window of the grid the timeline is fetched by. */
+export const WINDOW_MS = 365 * DAY_MS;
+
+/** `timeline(from, to)` for one window: vis-timeline's groups and items. */
+export const TIMELINE_WINDOW = `
+  query TimelineWindow($id: ID!, $from: DateTime!, $to: DateTime!, $knownAt: DateTime) {
+    partnership(id: $id) {
+      id
+      timeline(from: $from, to: $to, knownAt: $knownAt) {
+        groups { id content }
+        items { id group content start end type className title eventId }
+      }
+    }
+  }`;
 // Selecting an item brings it into view, keeping the zoom.
 const FOCUS = { focus: true, zoom: false, animation: false };
 
@@ -32,7 +55,7 @@ const LEGEND = [
 ];
 
 function isRetracted(item) {
-  return item.className.split(/\s+/).includes("retracted");
+  return (item.className ?? "").split(/\s+/).includes("retracted");
 }
 
 /** The text an item shows: its content, marked when retracted (not by colour alone). */
@@ -45,15 +68,25 @@ export class HistoryTimeline {
    * @param {HTMLElement} container
    * @param {(item: object) => void} onSelect  called with the API item selected
    * @param {(day: string) => void} onAsOfDragged  called when the as-of line is dragged
+   * @param {(loaded: {items: number, from: number, to: number, windows: number}) => void}
+   *   onLoaded  called each time a window's items are drawn
    */
-  constructor(container, { onSelect, onAsOfDragged }) {
+  constructor(container, { onSelect, onAsOfDragged, onLoaded = () => {}, onError = () => {} }) {
     this.container = container;
+    this.onError = onError;
     this.onSelect = onSelect;
+    this.onLoaded = onLoaded;
     this.items = new vis.DataSet();
     this.groups = new vis.DataSet();
     this.ordered = [];
     this.byId = new Map();
     this.selectedId = null;
+    this.view = 0; // the current view (a partnership, as known at a day): its windows
+    this.fetched = new Set(); // window indexes asked for in this view
+    this.grid = 0; // where window 0 starts
+    this.span = { first: 0, last: 0 };
+    this.loadWindow = null;
+    this.pending = new Set();
     this.timeline = new vis.Timeline(container, this.items, this.groups, {
       // Show the deployment's zone, like every other time on the page (dates.js): each
       // date at the zone's offset then (summer time included).
@@ -75,8 +108,19 @@ export class HistoryTimeline {
       margin: { item: { horizontal: 2, vertical: 4 }, axis: 6 },
       tooltip: { followMouse: true, overflowMethod: "cap", delay: 250 },
       groupOrder: "order",
-      template: (item) => {
+      // Dense lanes are drawn as clusters (a count), opened by zooming in.
+      cluster: {
+        maxItems: 3,
+        titleTemplate: "{count} entries here: zoom in to see them",
+        showStipes: false,
+        fitOnDoubleClick: true,
+      },
+      template: (item, element, data) => {
         if (!item) return "";
+        if (data?.isCluster || item.isCluster) {
+          const count = data?.items?.length ?? item.items?.length ?? "";
+          return el("span", { className: "cluster-text", "data-cluster": String(count) }, `${count}`);
+        }
         return el("span", { className: "item-text", "data-item-id": item.id }, itemText(item));
       },
       groupTemplate: (group) => el("span", { className: "group-text" }, group ? group.content : ""),
@@ -88,7 +132,10 @@ export class HistoryTimeline {
     });
     // Over a long span, point items show as dots only (their text in the tooltip and the
     // details), so lanes stay readable; zoomed in, they show their text too.
-    this.timeline.on("rangechanged", () => this.fitLabels());
+    this.timeline.on("rangechanged", () => {
+      this.fitLabels();
+      this.ensureLoaded().catch((error) => this.onError(error));
+    });
     this.timeline.on("timechanged", (props) => {
       if (props.id === AS_OF) onAsOfDragged(isoDay(props.time));
     });
@@ -103,27 +150,105 @@ export class HistoryTimeline {
     }
   }
 
-  /** Show the API's timeline: `{groups, items}` exactly as `timeline` returned them. */
-  show(timeline) {
-    this.byId = new Map(timeline.items.map((item) => [item.id, item]));
-    const laneOrder = new Map(timeline.groups.map((group, index) => [group.id, index]));
-    this.ordered = [...timeline.items].sort(
+  /**
+   * A new view: forget what was loaded, show the year around `anchor` (or keep the
+   * window on screen), and load it.
+   * @param {(from: string, to: string) => Promise<{groups: object[], items: object[]}>} load
+   *   the API's `timeline(from, to)` for one window
+   * @param {number} anchor  the as-of instant (ms): the default window is the year around it
+   * @param {number} first  the history's first instant (ms): nothing is fetched before it
+   * @param {number} last  the latest instant the view reaches (ms): today's end
+   * @param {boolean} keep  keep the window on screen (a refresh after a new entry)
+   */
+  async open({ load, anchor, first, last, keep = false }) {
+    this.view += 1;
+    this.loadWindow = load;
+    this.fetched = new Set();
+    this.pending = new Set();
+    this.span = { first, last: Math.max(last, anchor) };
+    let start = anchor - WINDOW_MS / 2;
+    let end = anchor + WINDOW_MS / 2;
+    if (keep && this.items.length) {
+      const window = this.timeline.getWindow();
+      start = window.start.valueOf();
+      end = window.end.valueOf();
+    }
+    this.grid = start;
+    this.byId = new Map();
+    this.ordered = [];
+    this.items.clear();
+    this.selectedId = null;
+    this.container.classList.toggle("overview", end - start > LABEL_SPAN_MS);
+    this.timeline.setWindow(start, end, { animation: false });
+    await this.ensureLoaded();
+  }
+
+  /** The index of the grid window holding `instant`. */
+  windowOf(instant) {
+    return Math.floor((instant - this.grid) / WINDOW_MS);
+  }
+
+  /** Fetch the windows on screen not yet asked for in this view; resolves once all the
+   * windows asked for so far are drawn. */
+  ensureLoaded() {
+    if (!this.loadWindow) return Promise.resolve();
+    const window = this.timeline.getWindow();
+    const lowest = this.windowOf(this.span.first);
+    const highest = this.windowOf(this.span.last);
+    const from = Math.max(lowest, this.windowOf(window.start.valueOf()));
+    const to = Math.min(highest, this.windowOf(window.end.valueOf() - 1)); // its end excluded
+    const view = this.view;
+    let run = null;
+    const runs = [];
+    for (let index = from; index <= to; index += 1) {
+      if (this.fetched.has(index)) {
+        run = null;
+        continue;
+      }
+      this.fetched.add(index);
+      if (run && run.last === index - 1) {
+        run.last = index;
+      } else {
+        run = { first: index, last: index };
+        runs.push(run);
+      }
+    }
+    for (const { first, last } of runs) {
+      const start = new Date(this.grid + first * WINDOW_MS).toISOString();
+      const end = new Date(this.grid + (last + 1) * WINDOW_MS).toISOString();
+      const loading = this.loadWindow(start, end).then(
+        (timeline) => {
+          if (view === this.view) this.add(timeline, last - first + 1);
+        },
+        (error) => {
+          if (view !== this.view) return;
+          // Not loaded: forget it, so that the next move asks again.
+          for (let index = first; index <= last; index += 1) this.fetched.delete(index);
+          throw error;
+        },
+      );
+      this.pending.add(loading);
+      loading.then(
+        () => this.pending.delete(loading),
+        () => this.pending.delete(loading),
+      );
+    }
+    return Promise.all([...this.pending]);
+  }
+
+  /** Add one window's `{groups, items}` (exactly as `timeline` returned them). */
+  add(timeline, windows) {
+    if (!this.groups.length) {
+      this.groups.add(timeline.groups.map((group, index) => ({ ...group, order: index })));
+    }
+    const laneOrder = new Map(this.groups.get().map((group) => [group.id, group.order]));
+    for (const item of timeline.items) this.byId.set(item.id, item);
+    this.ordered = [...this.byId.values()].sort(
       (a, b) =>
         Date.parse(a.start) - Date.parse(b.start) ||
         (laneOrder.get(a.group) ?? 0) - (laneOrder.get(b.group) ?? 0),
     );
-    // Choose labels or dots before the items are drawn, so they are drawn once.
-    let first = Infinity;
-    let last = -Infinity;
-    for (const item of timeline.items) {
-      first = Math.min(first, Date.parse(item.start));
-      last = Math.max(last, Date.parse(item.end ?? item.start));
-    }
-    this.container.classList.toggle("overview", last - first > LABEL_SPAN_MS);
-    this.groups.clear();
-    this.groups.add(timeline.groups.map((group, index) => ({ ...group, order: index })));
-    this.items.clear();
-    this.items.add(
+    this.items.update(
       timeline.items.map(({ end, ...item }) => ({
         ...item,
         // Points have no `end` at all (vis-timeline reads a present but null one).
@@ -132,8 +257,21 @@ export class HistoryTimeline {
         title: escapeHtml(item.title ?? itemText(item)),
       })),
     );
-    this.selectedId = null;
-    this.fit();
+    const loaded = [...this.fetched];
+    this.onLoaded({
+      items: this.byId.size,
+      windows,
+      from: this.grid + Math.min(...loaded) * WINDOW_MS,
+      to: this.grid + (Math.max(...loaded) + 1) * WINDOW_MS,
+    });
+  }
+
+  /** What is loaded, as the API's `{groups, items}` (items in history order). */
+  loaded() {
+    return {
+      groups: this.groups.get().map(({ id, content }) => ({ id, content })),
+      items: this.ordered,
+    };
   }
 
   fitLabels() {
@@ -158,9 +296,12 @@ export class HistoryTimeline {
     this.timeline.setCustomTimeTitle(`As of ${shortDay(day)} (drag to change)`, AS_OF);
   }
 
+  /** The whole history: its span on screen (clustered), loading what is missing. */
   fit() {
-    if (this.items.length) this.timeline.fit({ animation: false });
+    const margin = (this.span.last - this.span.first) / 50;
+    this.timeline.setWindow(this.span.first - margin, this.span.last + margin, { animation: false });
     this.fitLabels();
+    return this.ensureLoaded();
   }
 
   zoom(factor) {
@@ -190,9 +331,18 @@ export class HistoryTimeline {
     this.onSelect(this.byId.get(id));
   }
 
-  /** Select the item recording this event, if the timeline shows one. */
-  selectEvent(eventId) {
-    const item = this.ordered.find((candidate) => candidate.eventId === eventId);
+  /** Select the item recording this event; when it happened at `at` (an instant) out of
+   * what is loaded, its window is brought on screen and loaded first. */
+  async selectEvent(eventId, at = null) {
+    let item = this.ordered.find((candidate) => candidate.eventId === eventId);
+    if (!item && at) {
+      const window = this.timeline.getWindow();
+      const half = (window.end - window.start) / 2;
+      const instant = Date.parse(at);
+      this.timeline.setWindow(instant - half, instant + half, { animation: false });
+      await this.ensureLoaded();
+      item = this.ordered.find((candidate) => candidate.eventId === eventId);
+    }
     if (item) {
       this.selectedId = item.id;
       this.timeline.setSelection([item.id], FOCUS);
