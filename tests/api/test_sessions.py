@@ -281,8 +281,9 @@ def test_a_bearer_token_ignores_the_cookie(server: SecuredServer) -> None:
     assert refused.status_code == 401  # a bad token is not rescued by a good cookie
 
 
-def test_a_websocket_with_the_cookie_and_csrf_streams_until_sign_out(
-    server: SecuredServer,
+@pytest.mark.parametrize("ending", ["sign-out", "disable", "idle"])
+def test_a_websocket_with_the_cookie_and_csrf_streams_until_the_session_ends(
+    server: SecuredServer, ending: str
 ) -> None:
     person = sign_in(server, fresh(server, "wes"))
     formed = person.record(
@@ -296,11 +297,23 @@ def test_a_websocket_with_the_cookie_and_csrf_streams_until_sign_out(
         person.record("setGoal", {"partnershipId": pid, "statement": "Seen live"})
         (seen,) = client.next_payloads(1)
         assert seen["data"]["partnershipEvents"]["recordedBy"] == person.actor
-        out = http_client(server.api.url).post("/signout", headers=person.headers())
-        assert out.status_code in (204, 303)
-        message = client.receive(timeout=5)  # within a recheck, with nothing recorded
+        accounts = server.api.runtime.accounts
+        clock = accounts.clock
+        try:
+            if ending == "sign-out":
+                out = http_client(server.api.url).post("/signout", headers=person.headers())
+                assert out.status_code in (204, 303)
+            elif ending == "disable":
+                accounts.disable(person.actor)  # `accord account disable`
+            else:
+                later = datetime.now(UTC) + timedelta(hours=8, minutes=1)
+                accounts.clock = lambda: later
+            message = client.receive(timeout=5)  # within a recheck, with nothing recorded
+        finally:
+            accounts.clock = clock
         assert message["type"] == "error" and message["id"] == operation, message
         assert message["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert person.send(PARTNERSHIPS).status_code == 401
 
 
 def test_signin_page_is_plain_and_offers_no_provider_without_one(server: SecuredServer) -> None:
