@@ -70,7 +70,7 @@ def drawn_ids(page: Watched) -> list[str]:
 def clustered(page: Watched) -> list[int]:
     """How many items each cluster drawn holds."""
     sizes: list[int] = page.page.eval_on_selector_all(
-        "#timeline .vis-cluster [data-cluster]", "nodes => nodes.map(n => +n.dataset.cluster)"
+        "#timeline .vis-item.cluster [data-cluster]", "nodes => nodes.map(n => +n.dataset.cluster)"
     )
     return sizes
 
@@ -155,7 +155,7 @@ def test_whole_history_loads_every_window_once_and_clusters_dense_lanes(
     page.get_by_role("button", name="Whole history").click()
     everything = demo.query(TIMELINE)["timeline"]["items"]
     wait_for_count(browser_page, len(everything))
-    page.locator("#timeline .vis-cluster").first.wait_for()
+    page.locator("#timeline .vis-item.cluster").first.wait_for()
     page.wait_for_timeout(300)
     page.screenshot(path="/tmp/i19/whole.png")
     clusters = clustered(browser_page)

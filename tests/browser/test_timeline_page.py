@@ -162,8 +162,9 @@ def test_the_timeline_shows_as_many_items_as_the_api_returns(
     page.wait_for_timeout(300)
     lanes = page.locator("#timeline .vis-labelset .vis-label").all_inner_texts()
     assert [lane.strip() for lane in lanes] == [group["content"] for group in timeline["groups"]]
+    timeline = demo.query(TIMELINE, **loaded_span(browser_page))["timeline"]
     ranges = [item for item in timeline["items"] if item["type"] == "range"]
-    boxes = page.locator("#timeline .vis-item.vis-range:not(.vis-cluster)")
+    boxes = page.locator("#timeline .vis-item.vis-range:not(.cluster)")
     assert 0 < boxes.count() <= len(ranges)
     # The whole history: a retracted item is marked.
     everything = whole_history(browser_page, demo)

@@ -6,9 +6,16 @@
 // person pans or zooms (`rangechanged`), the windows next to it. Windows are whole
 // years on a grid anchored at the first one, each fetched at most once for a view
 // (consecutive missing ones in one request); an item's `id` and `end` never depend on
-// the window asked for (API.md, Timeline), so windows merge by id. Dense lanes are
-// clustered (vis-timeline's `cluster`), so "Whole history" shows the whole span as
-// clusters rather than thousands of boxes.
+// the window asked for (API.md, Timeline), so windows merge by id.
+//
+// Dense lanes are clustered: time is cut into periods of about 1/60 of the window's width
+// (a power of two of hours, so that a small zoom or a pan keeps them), and where a lane
+// has more than CLUSTER_OVER items starting in one period they are drawn as one summary
+// box ("12"; its tooltip says how many, and selecting it zooms into it); elsewhere the
+// items themselves. vis-timeline is handed only what is near the window (a window's
+// width either side), so a year of 2,000 entries is drawn as a few hundred boxes, and
+// "Whole history" as the whole span in summaries. (vis-timeline's own `cluster` option
+// took over a second to place a thousand items.)
 
 import { el, escapeHtml, replaceChildren } from "./dom.js";
 import { dayEnd, isoDay, shortDay, zoneOffset } from "./dates.js";
@@ -16,6 +23,12 @@ import { dayEnd, isoDay, shortDay, zoneOffset } from "./dates.js";
 const DAY_MS = 86_400_000;
 const AS_OF = "as-of";
 const LABEL_SPAN_MS = 550 * DAY_MS;
+const HOUR_MS = 3_600_000;
+/** A lane's items starting in one period are summarised when there are more than this. */
+const CLUSTER_OVER = 3;
+/** Periods across the window. */
+const PERIODS = 60;
+const CLUSTER = "cluster";
 /** One window of the grid the timeline is fetched by. */
 export const WINDOW_MS = 365 * DAY_MS;
 
@@ -87,6 +100,8 @@ export class HistoryTimeline {
     this.span = { first: 0, last: 0 };
     this.loadWindow = null;
     this.pending = new Set();
+    this.shown = new Map();
+    this.drawn = null;
     this.timeline = new vis.Timeline(container, this.items, this.groups, {
       // Show the deployment's zone, like every other time on the page (dates.js): each
       // date at the zone's offset then (summer time included).
@@ -108,18 +123,10 @@ export class HistoryTimeline {
       margin: { item: { horizontal: 2, vertical: 4 }, axis: 6 },
       tooltip: { followMouse: true, overflowMethod: "cap", delay: 250 },
       groupOrder: "order",
-      // Dense lanes are drawn as clusters (a count), opened by zooming in.
-      cluster: {
-        maxItems: 3,
-        titleTemplate: "{count} entries here: zoom in to see them",
-        showStipes: false,
-        fitOnDoubleClick: true,
-      },
-      template: (item, element, data) => {
+      template: (item) => {
         if (!item) return "";
-        if (data?.isCluster || item.isCluster) {
-          const count = data?.items?.length ?? item.items?.length ?? "";
-          return el("span", { className: "cluster-text", "data-cluster": String(count) }, `${count}`);
+        if (item.count) {
+          return el("span", { className: "cluster-text", "data-cluster": String(item.count) }, `${item.count}`);
         }
         return el("span", { className: "item-text", "data-item-id": item.id }, itemText(item));
       },
@@ -127,6 +134,15 @@ export class HistoryTimeline {
     });
     this.timeline.on("select", (props) => {
       const id = props.items[0];
+      const summary = id === undefined ? null : this.items.get(id);
+      if (summary?.count) {
+        // A summary: zoom into its period (its items are then drawn themselves).
+        this.timeline.setSelection([]);
+        const start = Date.parse(summary.start);
+        const period = summary.period;
+        this.timeline.setWindow(start - period / 2, start + period * 1.5, { animation: false });
+        return;
+      }
       this.selectedId = id ?? null;
       if (id !== undefined && this.byId.has(id)) this.onSelect(this.byId.get(id));
     });
@@ -134,6 +150,7 @@ export class HistoryTimeline {
     // details), so lanes stay readable; zoomed in, they show their text too.
     this.timeline.on("rangechanged", () => {
       this.fitLabels();
+      this.draw();
       this.ensureLoaded().catch((error) => this.onError(error));
     });
     this.timeline.on("timechanged", (props) => {
@@ -165,6 +182,8 @@ export class HistoryTimeline {
     this.loadWindow = load;
     this.fetched = new Set();
     this.pending = new Set();
+    this.shown = new Map(); // what vis-timeline is handed: id -> its signature
+    this.drawn = null; // {period, from, to}: the periods and the span last handed over
     this.span = { first, last: Math.max(last, anchor) };
     let start = anchor - WINDOW_MS / 2;
     let end = anchor + WINDOW_MS / 2;
@@ -248,15 +267,7 @@ export class HistoryTimeline {
         Date.parse(a.start) - Date.parse(b.start) ||
         (laneOrder.get(a.group) ?? 0) - (laneOrder.get(b.group) ?? 0),
     );
-    this.items.update(
-      timeline.items.map(({ end, ...item }) => ({
-        ...item,
-        // Points have no `end` at all (vis-timeline reads a present but null one).
-        ...(end ? { end } : {}),
-        // vis-timeline puts `title` into its tooltip as HTML: hand it escaped text.
-        title: escapeHtml(item.title ?? itemText(item)),
-      })),
-    );
+    this.draw(true);
     const loaded = [...this.fetched];
     this.onLoaded({
       items: this.byId.size,
@@ -264,6 +275,87 @@ export class HistoryTimeline {
       from: this.grid + Math.min(...loaded) * WINDOW_MS,
       to: this.grid + (Math.max(...loaded) + 1) * WINDOW_MS,
     });
+  }
+
+  /** The period items are summarised by for a window `width` ms wide: a power of two of
+   * hours, about 1/PERIODS of the width. */
+  periodFor(width) {
+    const hours = Math.max(1, width / PERIODS / HOUR_MS);
+    return HOUR_MS * 2 ** Math.ceil(Math.log2(hours));
+  }
+
+  /** Hand vis-timeline what is near the window: each lane's items, or a summary for a
+   * period where they are dense. Only when the periods change, the window leaves what was
+   * handed over, or (`changed`) new items came. */
+  draw(changed = false) {
+    const window = this.timeline.getWindow();
+    const start = window.start.valueOf();
+    const end = window.end.valueOf();
+    const width = end - start;
+    const period = this.periodFor(width);
+    const drawn = this.drawn;
+    if (!changed && drawn && drawn.period === period && drawn.from <= start && end <= drawn.to) return;
+    const from = Math.floor((start - width) / period) * period;
+    const to = Math.ceil((end + width) / period) * period;
+    this.drawn = { period, from, to };
+    const periods = new Map(); // lane and period -> items starting in it
+    for (const item of this.byId.values()) {
+      const itemStart = Date.parse(item.start);
+      const itemEnd = item.end ? Date.parse(item.end) : itemStart;
+      if (itemEnd < from || itemStart > to) continue;
+      const key = `${item.group} ${Math.floor(itemStart / period)}`;
+      const listed = periods.get(key);
+      if (listed) {
+        listed.push(item);
+      } else {
+        periods.set(key, [item]);
+      }
+    }
+    const wanted = new Map();
+    for (const [key, items] of periods) {
+      if (items.length <= CLUSTER_OVER) {
+        for (const item of items) wanted.set(item.id, { item, signature: "item" });
+        continue;
+      }
+      const [lane, index] = key.split(" ");
+      const periodStart = Number(index) * period;
+      const id = `${CLUSTER}:${lane}:${period}:${index}`;
+      const count = items.length;
+      const summary = {
+        id,
+        group: lane,
+        start: new Date(periodStart).toISOString(),
+        end: new Date(periodStart + period * 0.92).toISOString(),
+        type: "range",
+        className: CLUSTER,
+        content: String(count),
+        title: escapeHtml(`${count} entries from ${shortDay(periodStart)}: select to zoom in`),
+        count,
+        period,
+      };
+      wanted.set(id, { item: summary, signature: String(count) });
+    }
+    const gone = [...this.shown.keys()].filter((id) => !wanted.has(id));
+    const changedItems = [];
+    for (const [id, { item, signature }] of wanted) {
+      if (this.shown.get(id) === signature) continue;
+      this.shown.set(id, signature);
+      changedItems.push(item.count ? item : this.visItem(item));
+    }
+    for (const id of gone) this.shown.delete(id);
+    if (gone.length) this.items.remove(gone);
+    if (changedItems.length) this.items.update(changedItems);
+  }
+
+  /** An API item as vis-timeline takes it. */
+  visItem({ end, ...item }) {
+    return {
+      ...item,
+      // Points have no `end` at all (vis-timeline reads a present but null one).
+      ...(end ? { end } : {}),
+      // vis-timeline puts `title` into its tooltip as HTML: hand it escaped text.
+      title: escapeHtml(item.title ?? itemText(item)),
+    };
   }
 
   /** What is loaded, as the API's `{groups, items}` (items in history order). */
@@ -326,9 +418,21 @@ export class HistoryTimeline {
   /** Select an item by id, bring it into view, and report it. */
   select(id) {
     if (!this.byId.has(id)) return;
+    this.reveal(this.byId.get(id));
     this.selectedId = id;
     this.timeline.setSelection([id], FOCUS);
     this.onSelect(this.byId.get(id));
+  }
+
+  /** Make sure an item is drawn itself, not in a summary: zoom in around it if need be. */
+  reveal(item) {
+    for (let tries = 0; tries < 8 && !this.items.get(item.id); tries += 1) {
+      const window = this.timeline.getWindow();
+      const half = Math.max(DAY_MS, (window.end - window.start) / 4);
+      const at = Date.parse(item.start);
+      this.timeline.setWindow(at - half, at + half, { animation: false });
+      this.draw();
+    }
   }
 
   /** Select the item recording this event; when it happened at `at` (an instant) out of
@@ -344,6 +448,7 @@ export class HistoryTimeline {
       item = this.ordered.find((candidate) => candidate.eventId === eventId);
     }
     if (item) {
+      this.reveal(item);
       this.selectedId = item.id;
       this.timeline.setSelection([item.id], FOCUS);
     }
