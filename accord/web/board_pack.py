@@ -41,10 +41,13 @@ from accord.projections.board_pack import (
 from accord.projections.records import IndexedEvent
 from accord.projections.wording import MONTHS
 from accord.threads import in_worker_thread
+from accord.web.etags import PRIVATE_REVALIDATE, etag_of, matches, not_modified
 from accord.web.uploads import _caller, _error
 from accord.web.view import TokenCheck
 
 REPORT_PATH: Final = "/partnerships/{partnership_id}/report.pdf"
+REPORT_PARAMETERS: Final = ("asOf", "knownAt", "since", "windowDays")
+"""The query parameters a pack is made from (its ETag names them)."""
 PDF: Final = "application/pdf"
 PDF_VARIANT: Final = "pdf/ua-1"
 LANGUAGE: Final = "en-GB"
@@ -569,9 +572,28 @@ def report_endpoint(
                 return _error(404, "NOT_FOUND", "unknown partnership")
             if enforce and partnership.role_of(actor) is None:
                 return _error(404, "NOT_FOUND", "unknown partnership")
-            return _pdf_response(
+            etag = None
+            if request.query_params.get("asOf"):  # issue 19: else "now", which moves
+                audit = services.app.verify(pid)  # the pack's audit line is part of it
+                etag = etag_of(
+                    "report.pdf",
+                    pid,
+                    partnership.version,
+                    audit.head_hash,
+                    audit.first_broken_position,
+                    *(request.query_params.get(name) or "" for name in REPORT_PARAMETERS),
+                    time_zone,
+                    partnership.name,
+                )
+                if matches(request, etag):
+                    return not_modified(etag, {"Cache-Control": PRIVATE_REVALIDATE})
+            response = _pdf_response(
                 services, pid, partnership.name, as_of, known_at, since, window_days, time_zone
             )
+            if etag is not None and response.status_code == 200:
+                response.headers["ETag"] = etag
+                response.headers["Cache-Control"] = PRIVATE_REVALIDATE
+            return response
 
         return await in_worker_thread(build)
 

@@ -40,6 +40,7 @@ from accord.domain.instants import InstantError, parse_instant
 from accord.domain.values import AccessRole
 from accord.graphql.context import Services
 from accord.threads import in_worker_thread
+from accord.web.etags import PRIVATE_REVALIDATE, etag_of, matches, not_modified
 from accord.web.registers import SHEETS, write_template
 from accord.web.signin import COOKIE, session_actor
 from accord.web.view import TokenCheck, bearer_token
@@ -207,7 +208,9 @@ async def _actor(
 def export_endpoint(
     services: Services, *, auth: bool, check_token: TokenCheck | None
 ) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K]`: the workbook."""
+    """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K]`: the workbook. With `asOf`
+    given, it has an ETag (the partnership's version and newest hash, `asOf`, `knownAt`):
+    `If-None-Match` naming it is answered 304 without the workbook being made again."""
 
     async def endpoint(request: Request) -> Response:
         caller = await _caller(request, auth, check_token)
@@ -233,14 +236,25 @@ def export_endpoint(
             if enforce and partnership.role_of(actor) is None:
                 return _error(404, "NOT_FOUND", "unknown partnership")
             events = services.reader.events(str(pid))
+            filename = export_file_name(partnership.name, as_of)
+            headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            if request.query_params.get("asOf"):  # else "now": it moves
+                etag = etag_of(
+                    "export.xlsx",
+                    pid,
+                    partnership.version,
+                    len(events),
+                    events[-1].hash if events else "",
+                    as_of.isoformat(),
+                    request.query_params.get("knownAt") or "",
+                    partnership.name,
+                )
+                headers |= {"ETag": etag, "Cache-Control": PRIVATE_REVALIDATE}
+                if matches(request, etag):
+                    return not_modified(etag, {"Cache-Control": PRIVATE_REVALIDATE})
             out = io.BytesIO()
             write_export(out, events, as_of=as_of, known_at=known_at)
-            filename = export_file_name(partnership.name, as_of)
-            return Response(
-                out.getvalue(),
-                media_type=XLSX,
-                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-            )
+            return Response(out.getvalue(), media_type=XLSX, headers=headers)
 
         return await in_worker_thread(build)
 

@@ -12,6 +12,7 @@ import pytest
 
 from accord.web.compression import chosen_encoding
 from tests.api.server import ApiServer
+from tests.support.operations import Recorder
 
 LARGE = "{ __schema { types { name description fields { name description } } } }"
 SMALL = "{ __typename }"
@@ -126,3 +127,55 @@ def test_files_not_named_by_hash_are_revalidated_by_etag(api: ApiServer) -> None
             assert response.headers["cache-control"] == "no-cache"
             again = client.get(path, headers={"if-none-match": response.headers["etag"]})
             assert again.status_code == 304
+
+
+def _get(api: ApiServer, path: str, etag: str | None = None) -> httpx.Response:
+    headers = {"if-none-match": etag} if etag else {}
+    return api.client.get(path, headers=headers, timeout=120)
+
+
+def test_the_xlsx_export_has_an_etag_and_is_not_sent_again_unchanged(api: ApiServer) -> None:
+    recorder = Recorder(api)
+    pid = recorder.form()
+    path = f"/partnerships/{pid}/export.xlsx?asOf=2024-06-30"
+    first = _get(api, path)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    assert "content-encoding" not in first.headers  # a workbook is already compressed
+    again = _get(api, path, etag)
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+    assert _get(api, path, f"W/{etag}").status_code == 304
+    # Another day, or another "as known at", is another workbook.
+    other = _get(api, f"/partnerships/{pid}/export.xlsx?asOf=2024-07-31", etag)
+    assert other.status_code == 200 and other.headers["etag"] != etag
+    known = _get(api, f"{path}&knownAt=2024-06-30", etag)
+    assert known.status_code == 200 and known.headers["etag"] != etag
+    # A new entry changes it.
+    recorder.record(
+        "joinPartner",
+        {
+            "partnershipId": pid,
+            "partnerId": "nhs",
+            "name": "NHS Trust",
+            "sector": "NHS_TRUST",
+            "occurredAt": "2024-02-01",
+        },
+    )
+    changed = _get(api, path, etag)
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    # "As of" left out is now, which moves: no ETag.
+    now = _get(api, f"/partnerships/{pid}/export.xlsx")
+    assert now.status_code == 200 and "etag" not in now.headers
+
+
+def test_the_board_pack_has_an_etag_and_is_not_made_again_unchanged(api: ApiServer) -> None:
+    pid = Recorder(api).form()
+    path = f"/partnerships/{pid}/report.pdf?asOf=2024-06-30"
+    first = _get(api, path)
+    assert first.status_code == 200, first.text
+    etag = first.headers["etag"]
+    again = _get(api, path, etag)
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+    other = _get(api, f"{path}&windowDays=90", etag)
+    assert other.status_code == 200 and other.headers["etag"] != etag
