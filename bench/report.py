@@ -32,6 +32,10 @@ TARGETS = {
     "the same entries as a workbook",
     "report_ratio": "`accord report` time for a 10,000-event partnership / WeasyPrint alone "
     "laying out the same pack from its saved HTML (charts inline SVG)",
+    "page_ready_growth": "the page ready (timeline, four questions, charts drawn; best of 3 "
+    "cold-cache loads, headless Chromium) at 10,000 events / at 300 events",
+    "page_kb_10k": "kilobytes on the wire (compressed, cold cache) to make the 10,000-event "
+    "page ready",
     "health_http_ratio": "GraphQL `health` req/s / plain Starlette endpoint, 20 connections",
     "timeline_http_ratio": "GraphQL `timeline` (5,000 events) time / plain endpoint time",
     "history_http_ratio": "GraphQL `history(first: 500)` time / plain endpoint time",
@@ -65,6 +69,14 @@ domain), recorded through `import_steps` (validated and hash-chained) and kept i
   out) of a generated 10,000-event partnership against WeasyPrint alone laying out the
   same pack from its saved HTML (charts inline SVG) to the same tagged PDF; 5 alternating
   rounds, the target being the median of the rounds' ratios.
+- **Page** (`bench/page.py`): `accord serve` on the HTTP benchmark's store (one
+  partnership each of 300, 1,000, 5,000 and 10,000 events over five years) and Debian's
+  Chromium (headless, driven by Playwright). Each size is loaded 3 times at
+  `?partnership=ID&asOf=` the history's last day (the fullest year on screen), each in a
+  new browser context (cold cache); a load's time runs from navigation to the page's
+  `body[data-ready]` (the timeline's first window, the four questions and the charts
+  drawn), its bytes are CDP's `encodedDataLength` of every response until every section
+  has its data (as on the wire: compressed, headers included). Best of the 3 times.
 - **HTTP** (`bench/http_side.py`): the server runs in its own process
   (`bench/http_server.py`: the app exactly as `accord serve` builds it, under uvicorn with
   its default loop and HTTP parser), and beside it, under `/plain/`, Starlette endpoints

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import board_pack, read_side, workbooks, write_side
+from bench import board_pack, page, read_side, workbooks, write_side
 from bench.common import DATA, Results
 
 
@@ -26,6 +26,7 @@ def main() -> int:
         ("read side", lambda: read_side.run(results)),
         ("workbooks", lambda: workbooks.run(results)),
         ("board pack", lambda: board_pack.run(results)),
+        ("page", lambda: page.run(results)),
     ]
     try:
         from bench import http_side
