@@ -5,8 +5,9 @@ item whose event is retracted as known then (or belongs to a retracted commitmen
 is still shown, with the class `retracted`. A leader's tenure is a range from
 appointment to departure (or replacement; while it lasts, to the timeline's as-of,
 now, whatever window `from`/`to` is asked for, so an item's `id` and `end` never
-depend on the window and neighbouring windows agree); a commitment is a range from when it was made to the later of its
-`dueAt` and its last delivery or release. Everything else is a point.
+depend on the window and neighbouring windows agree); a commitment is a range from
+when it was made to the later of its `dueAt` and its last delivery or release.
+Everything else is a point.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from accord.projections.timeline import Timeline, TimelineItem, timeline
 from tests.unit.history_builder import KNOWN, HistoryBuilder, day
@@ -149,7 +150,7 @@ def test_neighbouring_windows_agree_on_every_item_they_both_show() -> None:
     whole = {item.id: item for item in _timeline(history).items}
     edges = [None, day(10), day(20), day(30), day(45), None]
     seen: dict[str, TimelineItem] = {}
-    for from_, to in zip(edges, edges[1:], strict=False):
+    for from_, to in pairwise(edges):
         for item in _timeline(history, from_=from_, to=to).items:
             assert item == whole[item.id]
             assert seen.setdefault(item.id, item) == item
