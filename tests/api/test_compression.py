@@ -12,6 +12,7 @@ import pytest
 
 from accord.web.compression import chosen_encoding
 from tests.api.server import ApiServer
+from tests.support.graphql_client import websocket
 from tests.support.operations import Recorder
 
 LARGE = "{ __schema { types { name description fields { name description } } } }"
@@ -179,3 +180,12 @@ def test_the_board_pack_has_an_etag_and_is_not_made_again_unchanged(api: ApiServ
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
     other = _get(api, f"{path}&windowDays=90", etag)
     assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_subscriptions_websockets_may_use_permessage_deflate(api: ApiServer) -> None:
+    """The websockets client offers permessage-deflate: the server accepts it."""
+    with websocket(api) as client:
+        response = client.connection.response
+        assert response is not None
+        extensions = response.headers.get("sec-websocket-extensions", "")
+        assert extensions.startswith("permessage-deflate"), extensions
