@@ -23,6 +23,8 @@ import brotli
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.threads import in_worker_thread
+
 MINIMUM_BYTES: Final = 1024
 """Smaller bodies are sent as they are: compressing them saves too little."""
 
@@ -45,6 +47,8 @@ BROTLI_QUALITY: Final = 5
 STATIC_BROTLI_QUALITY: Final = 11
 """The page's static files: compressed once per ETag, so as small as brotli makes them."""
 GZIP_LEVEL: Final = 6
+IN_THREAD_BYTES: Final = 256 * 1024
+"""Larger bodies are compressed in a worker thread, not on the event loop."""
 STATIC_CACHE_ENTRIES: Final = 128
 
 
@@ -150,14 +154,14 @@ class Compression:
                 key = (path, str(etag), encoding)
                 packed = self._static.get(key)
                 if packed is None:
-                    packed = compress(body, encoding, static=True)
+                    packed = await _compressed(body, encoding, static=True)
                     self._static[key] = packed
                     while len(self._static) > STATIC_CACHE_ENTRIES:
                         self._static.popitem(last=False)
                 else:
                     self._static.move_to_end(key)
             else:
-                packed = compress(body, encoding)
+                packed = await _compressed(body, encoding)
             if len(packed) < len(body):
                 body = packed
                 headers["Content-Encoding"] = encoding
@@ -166,3 +170,9 @@ class Compression:
         headers["Content-Length"] = str(len(body))
         await send({**start, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _compressed(body: bytes, encoding: str, *, static: bool = False) -> bytes:
+    if len(body) < IN_THREAD_BYTES:
+        return compress(body, encoding, static=static)
+    return await in_worker_thread(compress, body, encoding, static=static)
