@@ -6,11 +6,12 @@ CSS, JavaScript, CSV, SVG, plain text) is compressed as a whole when the client'
 `MINIMUM_BYTES`; every such answer says `Vary: Accept-Encoding`, compressed or not.
 Left as they are: websockets, event streams and multipart answers (subscriptions and
 incremental delivery over HTTP, which must flow as they come), answers already encoded,
-304s and other bodiless answers, and other types (PDF, workbooks, images: already
-compressed). The page's static files (under /static, with an ETag) are compressed once
-per ETag and encoding and kept, so the large vendored libraries cost nothing after the
-first request. An ETag on a compressed answer is made weak (`W/"..."`), as it is no
-longer byte-for-byte the identity answer; If-None-Match comparisons accept it.
+304s and other bodiless answers, partial content (206), and other types (PDF,
+workbooks, images: already compressed). The page's static files (under /static, with an
+ETag) are compressed once per ETag and encoding and kept, so the large vendored
+libraries cost nothing after the first request. An ETag on a compressed answer is made
+weak (`W/"..."`), as it is no longer byte-for-byte the identity answer; If-None-Match
+comparisons accept it.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class Compression:
                     not _compressible(headers)
                     or "content-encoding" in headers
                     or status < 200
-                    or status in (204, 304)
+                    or status in (204, 206, 304)
                 ):
                     passing = True
                     await send(message)
