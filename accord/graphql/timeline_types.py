@@ -42,6 +42,12 @@ class TimelineItem:
 class Timeline:
     groups: list[TimelineGroup] = strawberry.field(description="The lanes, in display order.")
     items: list[TimelineItem] = strawberry.field(description="The items, in history order.")
+    latest: datetime | None = strawberry.field(
+        description=(
+            "The latest `start` of any item of the types asked for, whether or not it is in "
+            "the window `from`..`to` (null for none): where to look when the window is empty."
+        )
+    )
 
 
 def timeline_of(timeline: model.Timeline) -> Timeline:
@@ -64,4 +70,5 @@ def timeline_of(timeline: model.Timeline) -> Timeline:
             )
             for item in timeline.items
         ],
+        latest=timeline.latest,
     )

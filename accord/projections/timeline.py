@@ -80,6 +80,9 @@ class TimelineItem:
 class Timeline:
     groups: tuple[TimelineGroup, ...]
     items: tuple[TimelineItem, ...]
+    latest: datetime | None = None
+    """The latest start of any item of the types asked for, inside the window or not
+    (where a page with nothing recent in its window can look instead)."""
 
 
 def timeline(
@@ -101,10 +104,13 @@ def timeline(
     spans = _Spans(ordered, retracted, now)
     labels = _Labels(ordered)
     items: list[TimelineItem] = []
+    latest: datetime | None = None
     for event in ordered:
         lane = LANE_OF.get(event.type)
         if lane is None or (types is not None and event.type not in types):
             continue
+        if latest is None or event.occurred_at > latest:
+            latest = event.occurred_at
         start, end = event.occurred_at, spans.end_of(event)
         if (to is not None and start > to) or (from_ is not None and (end or start) < from_):
             continue
@@ -127,6 +133,7 @@ def timeline(
     return Timeline(
         groups=tuple(TimelineGroup(lane, heading) for lane, heading in LANES),
         items=tuple(items),
+        latest=latest,
     )
 
 

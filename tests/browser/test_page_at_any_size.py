@@ -228,3 +228,54 @@ def test_the_decisions_table_loads_more_on_request_never_repeating_a_row(
     assert page.locator("#decisions-count").inner_text().startswith(f"{total} decisions recorded")
     assert "shown" not in page.locator("#decisions-count").inner_text()
     assert browser_page.errors == []
+
+
+def test_a_quiet_partnership_opens_on_the_year_up_to_its_latest_entry(
+    chromium: Any, tmp_path: Any
+) -> None:
+    """Nothing recorded in the year around today: the page shows the year around the
+    latest entry instead of an empty window (two windows asked for, each once)."""
+    from tests.api.server import start_server
+    from tests.browser.conftest import watch
+
+    server = start_server(f"sqlite:///{tmp_path / 'quiet.db'}")
+    watched = None
+    try:
+        long_ago = datetime.now(UTC) - timedelta(days=3 * 365)
+        formed = server.data(
+            "mutation($input: FormPartnershipInput!) { formPartnership(input: $input) "
+            "{ ... on FormPartnershipSuccess { partnership { id } } } }",
+            {"input": {"name": "Quiet", "purpose": "Care", "occurredAt": long_ago.isoformat()}},
+        )
+        pid = formed["formPartnership"]["partnership"]["id"]
+        for days in range(10, 60, 10):
+            server.data(
+                "mutation($input: SetGoalInput!) { setGoal(input: $input) { __typename } }",
+                {
+                    "input": {
+                        "partnershipId": pid,
+                        "statement": f"Goal {days}",
+                        "occurredAt": (long_ago + timedelta(days=days)).isoformat(),
+                    }
+                },
+            )
+        latest = server.data(
+            "query($id: ID!, $from: DateTime!, $to: DateTime!) { partnership(id: $id) "
+            "{ timeline(from: $from, to: $to) { items { id } latest } } }",
+            {"id": pid, "from": "2000-01-01", "to": "2000-12-31"},
+        )["partnership"]["timeline"]
+        assert latest["items"] == []  # nothing in that window, but where to look is known
+        assert _instant(latest["latest"]) == long_ago + timedelta(days=50)
+        watched = watch(chromium, server.url)
+        requests = Requests(watched)
+        watched.open(f"{server.url}/?partnership={pid}")
+        watched.page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        start, end, count = loaded(watched)
+        assert count == 6  # its formation and five goals
+        assert _instant(start) < long_ago + timedelta(days=50) < _instant(end)
+        windows = requests.named("TimelineWindow")
+        assert len(windows) == len({(w["from"], w["to"]) for w in windows}) == 2
+    finally:
+        if watched is not None:
+            watched.page.context.close()
+        server.stop()

@@ -40,6 +40,7 @@ export const TIMELINE_WINDOW = `
       timeline(from: $from, to: $to, knownAt: $knownAt) {
         groups { id content }
         items { id group content start end type className title eventId }
+        latest
       }
     }
   }`;
@@ -199,7 +200,16 @@ export class HistoryTimeline {
     this.selectedId = null;
     this.container.classList.toggle("overview", end - start > LABEL_SPAN_MS);
     this.timeline.setWindow(start, end, { animation: false });
+    this.latest = null;
+    const view = this.view;
     await this.ensureLoaded();
+    // Nothing recorded in the year around the as-of date (a partnership quiet for a
+    // while): show the year up to its latest entry instead of an empty window.
+    if (!keep && view === this.view && !this.ordered.length && this.latest !== null && this.latest < start) {
+      const at = Math.max(this.latest, first);
+      this.timeline.setWindow(at - WINDOW_MS / 2, at + WINDOW_MS / 2, { animation: false });
+      await this.ensureLoaded();
+    }
   }
 
   /** The index of the grid window holding `instant`. */
@@ -257,6 +267,7 @@ export class HistoryTimeline {
 
   /** Add one window's `{groups, items}` (exactly as `timeline` returned them). */
   add(timeline, windows) {
+    if (timeline.latest) this.latest = Math.max(this.latest ?? 0, Date.parse(timeline.latest));
     if (!this.groups.length) {
       this.groups.add(timeline.groups.map((group, index) => ({ ...group, order: index })));
     }
