@@ -143,7 +143,7 @@ def create_app(
         the same for every caller until the server restarts, so cacheable."""
         headers = {"Cache-Control": "public, max-age=300", "ETag": forms_etag}
         if forms_etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
+            return Response(status_code=304, headers=headers, media_type="application/json")
         return Response(forms_body, media_type="application/json", headers=headers)
 
     async def home(request: Request) -> Response:

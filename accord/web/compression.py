@@ -122,6 +122,14 @@ class Compression:
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message["headers"])
                 status = int(message["status"])
+                if status == 304 and encoding is not None and _compressible(headers):
+                    # The answer it stands for (of a type it names) would have been
+                    # compressed, its ETag made weak: say the same ETag.
+                    etag = headers.get("etag")
+                    if etag is not None and not etag.startswith("W/"):
+                        changed = MutableHeaders(raw=list(message["headers"]))
+                        changed["ETag"] = f"W/{etag}"
+                        message = {**message, "headers": changed.raw}
                 if (
                     not _compressible(headers)
                     or "content-encoding" in headers
