@@ -95,6 +95,7 @@ export class HistoryTimeline {
     this.ordered = [];
     this.byId = new Map();
     this.selectedId = null;
+    this.quiet = false; // the view shows a quiet partnership at its latest entry
     this.view = 0; // the current view (a partnership, as known at a day): its windows
     this.fetched = new Set(); // window indexes asked for in this view
     this.grid = 0; // where window 0 starts
@@ -179,6 +180,10 @@ export class HistoryTimeline {
    * @param {boolean} keep  keep the window on screen (a refresh after a new entry)
    */
   async open({ load, anchor, first, last, keep = false }) {
+    // A refresh of a quiet partnership's view (shown at its latest entry, not at the
+    // as-of date) looks at the as-of date again: the new entry may be there.
+    if (this.quiet) keep = false;
+    this.quiet = false;
     this.view += 1;
     this.loadWindow = load;
     this.fetched = new Set();
@@ -207,6 +212,7 @@ export class HistoryTimeline {
     // while): show the year up to its latest entry instead of an empty window.
     if (!keep && view === this.view && !this.ordered.length && this.latest !== null && this.latest < start) {
       const at = Math.max(this.latest, first);
+      this.quiet = true;
       this.timeline.setWindow(at - WINDOW_MS / 2, at + WINDOW_MS / 2, { animation: false });
       await this.ensureLoaded();
     }
