@@ -38,7 +38,8 @@ HEALTH = """query Health($id: ID!, $asOf: DateTime) {
       power { decisionCount equality equity transparency consensusRate governanceShare
         shares { partner { id } decisionShare contributionShare riskShare } }
       trust { index perceived respondents reciprocityGap reliabilityMean reliabilityMin
-        bureaucracySignal reliability { partner { id } kept broken reliability } }
+        bureaucracySignal reliability { partner { id } kept broken reliability }
+        latestRound { roundId closedAt invited answered responseRate } }
       capacity { fulfilment { kind value } outstanding { kind value } vacantRoles
         longestVacancyDays leadershipChanges roles { role partner { id } person since vacant } }
       goals { activeGoals coverage agreement stalenessDays revisions }
