@@ -95,9 +95,7 @@ def _same_answer(port: int, graphql: bytes, plain: bytes, ignore: str | None = N
             field.pop(ignore)
         for item in field.get("items", []) if isinstance(field, dict) else []:
             end = item.get("end")
-            if end and abs(datetime.fromisoformat(end) - datetime.now(UTC)) < timedelta(
-                minutes=1
-            ):
+            if end and abs(datetime.fromisoformat(end) - datetime.now(UTC)) < timedelta(minutes=1):
                 item["end"] = "now"
         answers.append(body)
     if answers[0] != answers[1]:

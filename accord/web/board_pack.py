@@ -42,7 +42,7 @@ from accord.projections.records import IndexedEvent
 from accord.projections.wording import MONTHS
 from accord.threads import in_worker_thread
 from accord.web.etags import PRIVATE_REVALIDATE, etag_of, matches, not_modified
-from accord.web.uploads import _caller, _error
+from accord.web.uploads import _caller, _error, read_moments
 from accord.web.view import TokenCheck
 
 REPORT_PATH: Final = "/partnerships/{partnership_id}/report.pdf"
@@ -549,12 +549,7 @@ def report_endpoint(
         actor, enforce, pid = caller
         now = datetime.now(UTC)
         try:
-            as_of, known_at = (
-                parse_instant(request.query_params[name], end_of_day=True)
-                if request.query_params.get(name)
-                else now
-                for name in ("asOf", "knownAt")
-            )
+            as_of, known_at = read_moments(request, now)
             since_text = request.query_params.get("since")
             since = parse_instant(since_text) if since_text else None
             window_days = int(request.query_params.get("windowDays") or 365)

@@ -205,6 +205,18 @@ async def _actor(
     return (name, True) if name else None
 
 
+def read_moments(request: Request, now: datetime) -> tuple[datetime, datetime]:
+    """A download's `asOf` and `knownAt` (a bare day: its end), `now` for those not
+    given; raises InstantError."""
+    as_of, known_at = (
+        parse_instant(request.query_params[name], end_of_day=True)
+        if request.query_params.get(name)
+        else now
+        for name in ("asOf", "knownAt")
+    )
+    return as_of, known_at
+
+
 def export_endpoint(
     services: Services, *, auth: bool, check_token: TokenCheck | None
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -219,12 +231,7 @@ def export_endpoint(
         actor, enforce, pid = caller
         now = datetime.now(UTC)
         try:
-            as_of, known_at = (
-                parse_instant(request.query_params[name], end_of_day=True)
-                if request.query_params.get(name)
-                else now
-                for name in ("asOf", "knownAt")
-            )
+            as_of, known_at = read_moments(request, now)
         except InstantError as error:
             return _error(400, "BAD_REQUEST", str(error))
 

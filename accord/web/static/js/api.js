@@ -132,19 +132,6 @@ export const PARTNERSHIPS = `
     }
   }`;
 
-// `timeline` is shaped for vis-timeline: `groups` and `items` go straight into
-// `new vis.Timeline(container, items, groups)`.
-export const TIMELINE = `
-  query Timeline($id: ID!, $knownAt: DateTime) {
-    partnership(id: $id) {
-      id
-      timeline(knownAt: $knownAt) {
-        groups { id content }
-        items { id group content start end type className title eventId }
-      }
-    }
-  }`;
-
 // One sample per month over the partnership's life: one sweep on the server.
 export const HEALTH_SERIES = `
   query HealthSeries($id: ID!, $from: DateTime!, $to: DateTime!, $knownAt: DateTime) {
@@ -193,26 +180,6 @@ export const EVENT = `
 export const PARTNERS = `
   query Partners($id: ID!, $knownAt: DateTime) {
     partnership(id: $id) { id partners(knownAt: $knownAt) { id name } }
-  }`;
-
-export const DECISIONS = `
-  query Decisions($id: ID!, $after: String, $from: DateTime, $to: DateTime,
-                  $category: DecisionCategory, $partnerId: ID, $knownAt: DateTime) {
-    partnership(id: $id) {
-      id
-      decisions(first: 500, after: $after, from: $from, to: $to, category: $category,
-                partnerId: $partnerId, knownAt: $knownAt) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        edges {
-          node {
-            id title category significance method rationale occurredAt recordedAt recordedBy
-            retracted eventId
-            decidedBy { id name } consulted { id name } dissentedBy { id name }
-          }
-        }
-      }
-    }
   }`;
 
 /** The bearer token the page sends (also in a subscription's connection_init). */
