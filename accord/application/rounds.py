@@ -603,7 +603,7 @@ class CheckInRounds:
         if collected is None:
             return []
         pairs = self._pairs(round_id, collected)
-        minimum, keep_notes = self._settings(partnership_id, state)
+        minimum, keep_notes = int(state["minimum"]), bool(state["keep_notes"])
         active = set(_active_partners(partnership))
         partners = [
             {
@@ -657,13 +657,6 @@ class CheckInRounds:
         outcomes = self.app.record_commands(partnership_id, commands)
         self.store.finish_close(round_id)
         return outcomes
-
-    def _settings(self, partnership_id: uuid.UUID, opened: Mapping[str, Any]) -> tuple[int, bool]:
-        """The round's minimum and keepNotes, from its recorded opening."""
-        event = self.app._event_at(partnership_id, int(opened["opened_at"]))
-        return int(getattr(event, "minimum_responses", 3)), bool(
-            getattr(event, "keep_notes", False)
-        )
 
     def _pairs(self, round_id: str, collected: Collected) -> dict[tuple[str, str | None], _Pair]:
         pairs: dict[tuple[str, str | None], _Pair] = {}

@@ -345,7 +345,8 @@ def retract(p: Partnership, event: EntryRetracted) -> None:
 def open_round(p: Partnership, event: Any) -> None:
     rounds_of(p)[event.round_id] = {
         "status": OPEN,
-        "opened_at": event.position,
+        "minimum": event.minimum_responses,
+        "keep_notes": event.keep_notes,
         "closes_at": to_micros(event.closes_at),
         "invitations": event.invitations,
     }
