@@ -122,6 +122,22 @@ def test_the_form_is_answered_from_the_keyboard_under_its_csp(
         page.goto(server.url + opened.link())
         expect(page.get_by_role("heading", level=1)).to_have_text("Already answered")
         assert all(not url.endswith((".js", ".mjs")) for url in requests), requests
+
+        # What the page sent, read back through the API: nhs's two other people give the
+        # same answers by form, the round closes, and its check-in is those answers' mean
+        # with the note typed on the page.
+        same = {"reliability": "4", "openness": "1", "respect": "3", "sharedOwnership": "2"}
+        for number in (1, 2):
+            assert server.client.post(opened.link("nhs", number), data=same).status_code == 200
+        closed = server.data(
+            """mutation($input: CloseCheckInRoundInput!) { closeCheckInRound(input: $input) {
+                 ... on CloseCheckInRoundSuccess { checkIns { data } } } }""",
+            {"input": {"partnershipId": opened.partnership_id, "roundId": opened.round_id}},
+        )["closeCheckInRound"]["checkIns"]
+        (nhs,) = [c["data"] for c in closed if c["data"]["respondentId"] == "nhs"]
+        items = ("reliability", "openness", "respect", "sharedOwnership")
+        assert [nhs[item] for item in items] == [4, 1, 3, 2]
+        assert nhs["responses"] == 3 and nhs["notes"] == ["Meetings start late."]
     finally:
         page.context.close()
 
