@@ -355,9 +355,9 @@ def following_as_viewer(two: Two, name: str) -> Iterator[tuple[Subscriber, str, 
     alice = two.recorder(two.alice)
     token = two.server.issue(name)
     pid = {"partnershipId": two.riverside}
-    alice.record("grantRole", {**pid, "actor": name, "role": "VIEWER"})
+    granted = alice.record("grantRole", {**pid, "actor": name, "role": "VIEWER"})
     with subscriber(two.server.api, bearer(token)) as client:
-        operation = client.subscribe(FOLLOW, {"id": two.riverside})  # live only
+        operation = client.subscribe(FOLLOW, {"id": two.riverside, "after": granted["position"]})
         alice.record("setGoal", {**pid, "statement": f"Seen by {name}"})
         seen = client.next_payloads(1)[0]["data"]["partnershipEvents"]
         assert seen["type"] == "GOAL_SET"

@@ -32,8 +32,8 @@ from tests.support.graphql_client import bearer, websocket
 from tests.support.operations import Recorder
 
 PARTNERSHIPS = "{ partnerships(first: 10) { totalCount edges { node { id name } } } }"
-FOLLOW = """subscription($id: ID!) {
-  partnershipEvents(partnershipId: $id) { position type recordedBy }
+FOLLOW = """subscription($id: ID!, $after: Int) {
+  partnershipEvents(partnershipId: $id, afterPosition: $after) { position type recordedBy }
 }"""
 
 
@@ -293,7 +293,7 @@ def test_a_websocket_with_the_cookie_and_csrf_streams_until_the_session_ends(
     upgrade = {**person.cookie(), "Origin": server.api.url}
     with websocket(server.api, upgrade) as client:
         client.init({"X-Accord-CSRF": person.csrf})
-        operation = client.subscribe(FOLLOW, {"id": pid})
+        operation = client.subscribe(FOLLOW, {"id": pid, "after": formed["partnership"]["version"]})
         person.record("setGoal", {"partnershipId": pid, "statement": "Seen live"})
         (seen,) = client.next_payloads(1)
         assert seen["data"]["partnershipEvents"]["recordedBy"] == person.actor
