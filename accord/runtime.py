@@ -46,7 +46,9 @@ class Runtime:
             app = open_application(database)
             reader = ViewReader(views)
         rounds = open_rounds(app, views)  # these take the schema lock themselves
-        accounts = Accounts(SqlAccountStore(views))
+        account_store = SqlAccountStore(views)
+        accounts = Accounts(account_store)
+        app.directory = account_store  # grantees named by e-mail, on every path
         runtime = cls(database, app, views, reader, rounds, accounts)
         if project:
             runtime.round_closer = RoundCloser(rounds, round_check_seconds())

@@ -13,6 +13,7 @@ from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import AggregateRecorder, Mapper, StoredEvent
 
 from accord.application.idempotency import fingerprint
+from accord.application.oidc_actors import OidcDirectory, with_grantee
 from accord.domain.catalogue import BY_MUTATION
 from accord.domain.commands import read_command
 from accord.domain.errors import DomainError, invalid, not_found
@@ -44,11 +45,13 @@ def judge_steps(
     progress: Callable[[int], None] | None = None,
     emit: Callable[[list[PartnershipEvent]], None] | None = None,
     emit_every: int = 2_000,
+    directory: OidcDirectory | None = None,
 ) -> Partnership:
     """The partnership the steps record; raises StepError.
 
     A step is `{"mutation", "input", "eventRef"?}`; `eventRef` N names the event of step
-    N. Step N is recorded at `first` + N microseconds. With `emit`, every `emit_every`
+    N. Step N is recorded at `first` + N microseconds. A role's grantee is read as the
+    API reads it (`oidc_actors.with_grantee`, with `directory`). With `emit`, every `emit_every`
     steps the events judged since are handed to it (taken from the partnership's pending
     events, which keep the rest).
     """
@@ -90,6 +93,7 @@ def judge_steps(
                     "mutation",
                     f"{mutation} is recorded by a check-in round itself, never imported",
                 )
+            raw = with_grantee(mutation, raw, directory)
             command = read_command(mutation, raw)
             if target is None and mutation == "retractEntry":
                 position = position_of_event(partnership.id, command.fields["eventId"])

@@ -30,6 +30,7 @@ from accord.application.importing import (
     judge_steps,
     recorder_writer,
 )
+from accord.application.oidc_actors import OidcDirectory, with_grantee
 from accord.domain.catalogue import BY_MUTATION
 from accord.domain.commands import Command, read_command, read_idempotency_key
 from accord.domain.errors import (
@@ -114,6 +115,10 @@ class AccordApplication(Application[uuid.UUID]):
         self._locks: dict[uuid.UUID, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.listeners: list[Callable[[], None]] = []
+        self.directory: OidcDirectory | None = None
+        """The OpenID users a grantee may be named by (an e-mail address), for every
+        path a role is given on: the API, a steps file and a workbook
+        (`application.oidc_actors`); set by the runtime."""
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         mapper = super().construct_mapper()
@@ -129,7 +134,10 @@ class AccordApplication(Application[uuid.UUID]):
         actor: str,
         enforce_access: bool = True,
     ) -> Outcome:
-        """Run one mutation; raises DomainError, VersionConflict or Forbidden when refused."""
+        """Run one mutation; raises DomainError, VersionConflict or Forbidden when refused.
+        A role's grantee may be named by a known OpenID user's e-mail address: the event
+        records its actor id."""
+        raw = with_grantee(mutation, dict(raw), self.directory)
         print_ = fingerprint(mutation, raw)
         if mutation == "formPartnership":
             return self._form(raw, actor, print_)
@@ -322,7 +330,13 @@ class AccordApplication(Application[uuid.UUID]):
         partnership, last = self.record_judged(
             len(steps),
             lambda first, emit: judge_steps(
-                steps, actor=actor, first=first, sealer=self.sealer, progress=progress, emit=emit
+                steps,
+                actor=actor,
+                first=first,
+                sealer=self.sealer,
+                progress=progress,
+                emit=emit,
+                directory=self.directory,
             ),
         )
         return partnership.id, last

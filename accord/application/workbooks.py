@@ -24,6 +24,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from accord.application.idempotency import fingerprint
+from accord.application.oidc_actors import OidcDirectory, with_grantee
 from accord.application.service import AccordApplication
 from accord.domain.catalogue import PARTNERSHIP_FORMED, Kind
 from accord.domain.commands import read_command
@@ -293,6 +294,7 @@ class _Judging:
     sealer: Sealer | None
     stored_event: Callable[[int], PartnershipEvent] | None
     enforce_access: bool = True
+    directory: OidcDirectory | None = None
     refusals: list[Refusal] = field(default_factory=list)
     recorded: list[PartnershipEvent] = field(default_factory=list)
     base: int = 0
@@ -327,6 +329,7 @@ def judge_rows(
     form_sheet: str = PARTNERSHIP_FORMED.mutation,
     enforce_access: bool = True,
     emit: Callable[[list[PartnershipEvent]], None] | None = None,
+    directory: OidcDirectory | None = None,
 ) -> Judged:
     """Judge every row: the partnership (`partnership`, as stored, or a new one formed
     by the workbook's one partnership row) with the rows' entries recorded on it,
@@ -334,8 +337,9 @@ def judge_rows(
     `first` + i microseconds; `stored_event(position)` reads an event a retraction
     names; `form_sheet` is the sheet that forms a partnership (where its absence is
     pointed at); `emit` is given the recorded events every `EMIT_EVERY` as judging goes
-    on (the rest stay pending on the partnership)."""
-    judging = _Judging(actor, first, zone, sealer, stored_event, enforce_access)
+    on (the rest stay pending on the partnership). A role's grantee is read as the API
+    reads it (`oidc_actors.with_grantee`, with `directory`)."""
+    judging = _Judging(actor, first, zone, sealer, stored_event, enforce_access, directory)
     forming = [row for row in rows if not row.kind.in_partnership]
     entries = [row for row in rows if row.kind.in_partnership]
     summaries: dict[str, SheetSummary] = {}
@@ -427,6 +431,7 @@ def _record(
                     f"your role {role.value} does not allow this (it needs {kind.needs.value})"
                 )
         raw["partnershipId"] = id_text(partnership.id)
+        raw = with_grantee(kind.mutation, raw, judging.directory)
         command = read_command(kind.mutation, raw)
         target = None
         if kind.mutation == "retractEntry":
@@ -511,6 +516,7 @@ def import_rows(
             form_sheet=form_sheet,
             enforce_access=enforce_access,
             emit=emit,
+            directory=app.directory,
         )
 
     if dry_run:

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import strawberry
 
-from accord.application.oidc_actors import OidcDirectory, with_grantee
 from accord.application.service import Outcome
 from accord.domain.catalogue import KINDS
 from accord.domain.errors import DomainError, Forbidden, VersionConflict
@@ -86,10 +85,7 @@ def _execute(
     services: Services, mutation: str, raw: dict[str, Any], actor: Any
 ) -> tuple[Outcome, tuple[IndexedEvent, PartnershipEntry]]:
     """The command, then (unless its event went into the views with it) the wait for
-    the views: in one worker thread. A role's grantee may be named by a known OpenID
-    user's e-mail address: the event records its actor id (`application.oidc_actors`)."""
-    store = services.accounts.store
-    raw = with_grantee(mutation, raw, store if isinstance(store, OidcDirectory) else None)
+    the views: in one worker thread."""
     outcome = services.app.execute(
         mutation, raw, actor=actor.name, enforce_access=actor.enforce_access
     )
