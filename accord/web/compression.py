@@ -9,15 +9,25 @@ incremental delivery over HTTP, which must flow as they come), answers already e
 304s and other bodiless answers, partial content (206), and other types (PDF,
 workbooks, images: already compressed). The page's static files (under /static, with an
 ETag) are compressed once per ETag and encoding and kept, so the large vendored
-libraries cost nothing after the first request. An ETag on a compressed answer is made
+libraries cost nothing after the first request. That first request is not kept waiting
+for brotli's smallest output (quality 11 takes seconds for the largest libraries): it
+gets the quick one, and one background thread then makes the smallest, which replaces
+it in the cache for every later request. An ETag on a compressed answer is made
 weak (`W/"..."`), as it is no longer byte-for-byte the identity answer; If-None-Match
 comparisons accept it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import gzip
+import logging
+import queue
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Final
 
 import brotli
@@ -46,11 +56,56 @@ COMPRESSIBLE: Final = (
 BROTLI_QUALITY: Final = 5
 """Dynamic answers: close to gzip's speed, smaller."""
 STATIC_BROTLI_QUALITY: Final = 11
-"""The page's static files: compressed once per ETag, so as small as brotli makes them."""
+"""The page's static files, kept once made (in the background): as small as brotli makes
+them."""
 GZIP_LEVEL: Final = 6
 IN_THREAD_BYTES: Final = 256 * 1024
 """Larger bodies are compressed in a worker thread, not on the event loop."""
 STATIC_CACHE_ENTRIES: Final = 128
+
+_log = logging.getLogger("accord.web")
+
+
+class _Background:
+    """One daemon thread for work no request waits for (the static files' smallest
+    brotli), one job at a time; a server that stops does not wait for it."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._started = False
+        self._lock = threading.Lock()
+
+    async def run(self, make: Callable[[], bytes]) -> bytes:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[bytes] = loop.create_future()
+
+        def settle(outcome: Callable[[], None]) -> None:
+            if not done.done():
+                outcome()
+
+        def job() -> None:
+            try:
+                made = make()
+            except Exception as error:  # handed to the awaiting task
+                answer = functools.partial(settle, functools.partial(done.set_exception, error))
+            else:
+                answer = functools.partial(settle, functools.partial(done.set_result, made))
+            with contextlib.suppress(RuntimeError):  # the loop has closed: no one waits
+                loop.call_soon_threadsafe(answer)
+
+        self._jobs.put(job)
+        with self._lock:
+            if not self._started:
+                threading.Thread(target=self._work, name="accord-compress", daemon=True).start()
+                self._started = True
+        return await done
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
+
+
+_background = _Background()
 
 
 def chosen_encoding(accept_encoding: str) -> str | None:
@@ -103,6 +158,7 @@ class Compression:
         self.app = app
         self.minimum_bytes = minimum_bytes
         self._static: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._shrinking: dict[tuple[str, str, str], asyncio.Task[None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") == "HEAD":
@@ -163,10 +219,10 @@ class Compression:
                 key = (path, str(etag), encoding)
                 packed = self._static.get(key)
                 if packed is None:
-                    packed = await _compressed(body, encoding, static=True)
-                    self._static[key] = packed
-                    while len(self._static) > STATIC_CACHE_ENTRIES:
-                        self._static.popitem(last=False)
+                    packed = await _compressed(body, encoding)
+                    self._keep(key, packed)
+                    if encoding == "br":
+                        self._shrink_later(key, body)
                 else:
                     self._static.move_to_end(key)
             else:
@@ -180,8 +236,31 @@ class Compression:
         await send({**start, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
+    def _keep(self, key: tuple[str, str, str], packed: bytes) -> None:
+        self._static[key] = packed
+        self._static.move_to_end(key)
+        while len(self._static) > STATIC_CACHE_ENTRIES:
+            self._static.popitem(last=False)
 
-async def _compressed(body: bytes, encoding: str, *, static: bool = False) -> bytes:
+    def _shrink_later(self, key: tuple[str, str, str], body: bytes) -> None:
+        """Replace the kept answer for `key` by brotli's smallest, made in the background."""
+        if key in self._shrinking:
+            return
+
+        async def shrink() -> None:
+            try:
+                smallest = await _background.run(lambda: compress(body, "br", static=True))
+                if key in self._static:  # not dropped from the cache meanwhile
+                    self._keep(key, smallest)
+            except Exception:  # the quick answer stays; nothing is lost
+                _log.exception("compressing %s in the background failed", key[0])
+            finally:
+                self._shrinking.pop(key, None)
+
+        self._shrinking[key] = asyncio.get_running_loop().create_task(shrink())
+
+
+async def _compressed(body: bytes, encoding: str) -> bytes:
     if len(body) < IN_THREAD_BYTES:
-        return compress(body, encoding, static=static)
-    return await in_worker_thread(compress, body, encoding, static=static)
+        return compress(body, encoding)
+    return await in_worker_thread(compress, body, encoding)

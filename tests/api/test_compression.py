@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 
 import brotli
 import httpx
 import pytest
 
+from accord.web.app import STATIC
 from accord.web.compression import chosen_encoding
 from tests.api.server import ApiServer
 from tests.support.graphql_client import websocket
@@ -118,6 +120,38 @@ def test_the_page_links_its_files_by_content_hash_cached_for_good(api: ApiServer
         vendor = client.get("/static/vendor/echarts.min.js", headers={"accept-encoding": "br"})
         assert vendor.headers["content-encoding"] == "br"
         assert int(vendor.headers["content-length"]) * 3 < len(vendor.content)
+
+
+def test_a_static_file_is_answered_at_once_then_kept_as_small_as_brotli_makes_it(
+    api: ApiServer,
+) -> None:
+    """The first asker gets quick brotli (quality 11 takes seconds for the largest
+    libraries); the smallest, made in the background, then answers every later request."""
+    original = (STATIC / "vendor" / "echarts.min.js").read_bytes()
+
+    def fetched(client: httpx.Client) -> tuple[str, bytes]:
+        request = client.build_request(
+            "GET", "/static/vendor/echarts.min.js", headers={"accept-encoding": "br"}
+        )
+        response = client.send(request, stream=True)
+        raw = b"".join(response.iter_raw())
+        response.close()
+        assert response.status_code == 200 and response.headers["content-encoding"] == "br"
+        assert brotli.decompress(raw) == original
+        return response.headers["etag"], raw
+
+    with httpx.Client(base_url=api.url, timeout=30) as client:
+        etag, first = fetched(client)
+        deadline = time.monotonic() + 120
+        while True:
+            again, later = fetched(client)
+            assert again == etag
+            if len(later) < len(first):
+                break
+            assert time.monotonic() < deadline, "the smallest brotli never replaced the first"
+            time.sleep(0.2)
+    assert len(later) == len(brotli.compress(original, quality=11))
+    assert len(first) == len(brotli.compress(original, quality=5))
 
 
 def test_files_not_named_by_hash_are_revalidated_by_etag(api: ApiServer) -> None:
