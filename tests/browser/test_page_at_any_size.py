@@ -150,14 +150,12 @@ def test_whole_history_loads_every_window_once_and_clusters_dense_lanes(
 ) -> None:
     requests = open_at(browser_page, demo, "2025-06-30")
     page = browser_page.page
-    page.screenshot(path="/tmp/i19/year.png")
     in_year = sum(clustered(browser_page))
     page.get_by_role("button", name="Whole history").click()
     everything = demo.query(TIMELINE)["timeline"]["items"]
     wait_for_count(browser_page, len(everything))
     page.locator("#timeline .vis-item.cluster").first.wait_for()
     page.wait_for_timeout(300)
-    page.screenshot(path="/tmp/i19/whole.png")
     clusters = clustered(browser_page)
     drawn = drawn_ids(browser_page)
     assert clusters and min(clusters) >= 2
@@ -176,8 +174,7 @@ def test_whole_history_loads_every_window_once_and_clusters_dense_lanes(
     page.get_by_role("button", name="Zoom in").click()
     page.get_by_role("button", name="Zoom in").click()
     page.get_by_role("button", name="Zoom in").click()
-    page.wait_for_timeout(300)
-    assert page.locator("#timeline [data-item-id]").count() > 0
+    page.locator("#timeline [data-item-id]").first.wait_for()
     assert loaded(browser_page)[2] == len(everything)
     assert browser_page.errors == []
 
@@ -221,8 +218,9 @@ def test_the_decisions_table_loads_more_on_request_never_repeating_a_row(
     assert len(pages) == 2
     assert pages[1]["after"] and pages[1]["first"] == 50
     while more.is_visible():
+        before = int(page.locator("#decisions").get_attribute("data-shown") or "0")
         more.click()
-        page.wait_for_timeout(200)
+        page.wait_for_selector(f"#decisions[data-shown='{min(before + 50, total)}']")
     assert shown() == expected
     assert len(requests.named("DecisionsPage")) == -(-total // 50)
     assert page.locator("#decisions-count").inner_text().startswith(f"{total} decisions recorded")
