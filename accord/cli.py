@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.application.importing import StepError
+from accord.application.oidc_actors import OIDC_PREFIX, is_reserved
 from accord.domain.instants import InstantError, parse_instant
 from accord.projections.cell_text import escape_formula
 from accord.projections.event_json import event_json
@@ -181,6 +182,27 @@ def _progress(total: int, label: str) -> tuple[Callable[[int], None], Callable[[
     return (lambda n: bar.update(task, completed=n)), bar.stop
 
 
+def _may_act_as(runtime: Runtime, actor: str) -> bool:
+    """Whether an import may be recorded as `actor` (else says why): any name, but of
+    those beginning `oidc:` or `check-in-round:` only a known OpenID user's id (a round's
+    close is recorded by the round alone)."""
+    if not is_reserved(actor):
+        return True
+    directory = runtime.app.directory
+    if (
+        actor.startswith(OIDC_PREFIX)
+        and directory is not None
+        and directory.oidc_display(actor) is not None
+    ):
+        return True
+    print(
+        "accord: --actor: names beginning oidc: or check-in-round: are reserved "
+        "(an OpenID user's id only once they have signed in)",
+        file=sys.stderr,
+    )
+    return False
+
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".csv")
 
 
@@ -202,6 +224,9 @@ def _import(args: argparse.Namespace) -> int:
     steps = document["steps"] if isinstance(document, dict) else document
     update, stop = _progress(len(steps), "judging steps")
     with _runtime(args, current=False) as runtime:
+        if not _may_act_as(runtime, args.actor):
+            stop()
+            return 2
         try:
             pid, _ = runtime.app.import_steps(steps, actor=args.actor, progress=update)
         except StepError as error:
@@ -233,6 +258,8 @@ def _import_workbook(args: argparse.Namespace) -> int:
     except WorkbookRefused as refused:
         return _refused(refused)
     with _runtime(args, current=False) as runtime:
+        if not _may_act_as(runtime, args.actor):
+            return 2
         try:
             made, judged = import_rows(
                 runtime.app,

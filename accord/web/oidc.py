@@ -49,7 +49,13 @@ from accord.settings import OidcSettings, public_url
 from accord.storage.accounts import SqlAccountStore
 from accord.storage.oidc_tokens import UsedIdTokens
 from accord.threads import in_worker_thread
-from accord.web.signin import client_address, cookie_is_secure, set_session_cookie
+from accord.web.signin import (
+    client_address,
+    cookie_is_secure,
+    page_root,
+    session_id_of,
+    set_session_cookie,
+)
 
 with warnings.catch_warnings():
     import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401 (its filter first)
@@ -347,7 +353,10 @@ class OpenIdSignIn:
             signed_in = await self._callback(request, address)
         except Refusal as refusal:
             return await self._refused(request, refusal, address)
-        response = RedirectResponse("/", 303)
+        old = session_id_of(request)
+        if old is not None:  # a new id at every sign-in: the old session ends
+            await in_worker_thread(self.accounts.sign_out, old, address)
+        response = RedirectResponse(page_root(request), 303)
         set_session_cookie(response, signed_in, request)
         response.delete_cookie(LOGIN_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")
         return response
@@ -442,14 +451,15 @@ class OpenIdSignIn:
         log.warning("OpenID sign-in refused from %s: %s", address, refusal.reason)
         line = LogLine(self.clock(), refusal.actor, address, Outcome.FAILURE, Method.OIDC)
         await in_worker_thread(self.store.append_log, line)
+        root = escape(page_root(request))
         body = (
             '<!doctype html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="robots" content="noindex, nofollow">\n'
             "<title>Sign-in failed - Accord</title>\n"
-            '<link rel="stylesheet" href="/static/check-in.css">\n</head>\n<body>\n'
+            f'<link rel="stylesheet" href="{root}static/check-in.css">\n</head>\n<body>\n'
             '<main id="main">\n<h1>Sign-in failed</h1>\n'
             f'<p role="alert">{escape(refusal.message)}</p>\n'
-            '<p><a href="/signin">Sign in again</a></p>\n</main>\n</body>\n</html>\n'
+            f'<p><a href="{root}signin">Sign in again</a></p>\n</main>\n</body>\n</html>\n'
         )
         response = HTMLResponse(body, refusal.status, headers=NO_STORE)
         response.delete_cookie(LOGIN_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")

@@ -316,7 +316,7 @@ def _page(status: int, message: str = "", actor: str = "", **headers: str) -> HT
 # ------------------------------------------------------------------------ endpoints
 
 
-def _root(request: Request) -> str:
+def page_root(request: Request) -> str:
     """The page's path: `/`, or the prefix the app is served under."""
     return str(request.scope.get("root_path", "")).rstrip("/") + "/"
 
@@ -333,14 +333,14 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
 
     async def signin_page(request: Request) -> Response:
         if not auth:
-            return RedirectResponse(_root(request), 303, headers=NO_STORE)
+            return RedirectResponse(page_root(request), 303, headers=NO_STORE)
         found = await live_session(request, accounts)
         body = render_signin(signed_in_as=found[1].actor if found else "")
         return HTMLResponse(body, headers=PAGE_HEADERS)
 
     async def signin(request: Request) -> Response:
         if not auth:
-            return RedirectResponse(_root(request), 303, headers=NO_STORE)
+            return RedirectResponse(page_root(request), 303, headers=NO_STORE)
         if not from_own_origin(request):
             return _page(
                 403,
@@ -374,7 +374,7 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
         old = session_id_of(request)
         if old is not None:  # a new id at every sign-in: the old session ends
             await in_worker_thread(accounts.sign_out, old, address)
-        response = RedirectResponse(_root(request), 303)
+        response = RedirectResponse(page_root(request), 303)
         set_session_cookie(response, outcome, request)
         return response
 
@@ -402,7 +402,7 @@ def signin_routes(accounts: Accounts, *, auth: bool) -> list[Route]:
         if _wants_json(request):
             response = Response(status_code=204)
         else:
-            response = RedirectResponse(_root(request) + "signin", 303)
+            response = RedirectResponse(page_root(request) + "signin", 303)
         clear_session_cookie(response, request)
         return response
 

@@ -222,6 +222,28 @@ def test_sign_in_granted_by_email_records_as_the_oidc_actor_then_sign_out(sso: S
     assert store.oidc_display(actor) == EMAIL  # type: ignore[attr-defined]
 
 
+def test_signing_in_again_ends_the_session_the_browser_had(sso: Sso) -> None:
+    actor = _expected_actor(sso)
+    with sso.browser() as browser:
+        assert sso.sign_in(browser).status_code == 303
+        first = browser.cookies.get("accord_session")
+        assert first and sso.session(browser).status_code == 200
+        again = sso.sign_in(browser)
+        assert again.status_code == 303 and again.headers["location"] == "/"
+        second = browser.cookies.get("accord_session")
+        assert second and second != first  # a new id at every sign-in
+        assert sso.session(browser).status_code == 200
+    # The old id is no longer a session, for whoever may have kept it.
+    with httpx.Client(timeout=15, cookies={"accord_session": first}) as kept:
+        assert kept.get(sso.accord + "/session").status_code == 401
+    outcomes = [(line.actor, line.outcome) for line in sso.log]
+    assert outcomes == [
+        (actor, Outcome.SUCCESS),
+        (actor, Outcome.SUCCESS),
+        (actor, Outcome.SIGNOUT),
+    ]
+
+
 def test_grants_by_reserved_names(sso: Sso) -> None:
     actor = _expected_actor(sso)
     admin = Recorder(sso.secured.api, sso.secured.issue("admin-amir"))

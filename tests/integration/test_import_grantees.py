@@ -100,3 +100,23 @@ def test_a_steps_file_reads_its_grantees_as_the_api_does(
     )
     assert code == 1
     assert "step 1: actor: VALIDATION: names beginning" in out
+
+
+@pytest.mark.parametrize("actor", ["check-in-round:forged", "oidc:" + "0" * 32])
+def test_an_import_is_never_recorded_as_a_round_or_an_unknown_openid_user(
+    tmp_path: Path, signed_in_once: str, actor: str
+) -> None:
+    for path in (steps_file(tmp_path, "the board secretary"), base(tmp_path)):
+        code, out = accord("import", str(path), "--actor", actor, "--database", signed_in_once)
+        assert code == 2 and out == ""
+    assert nothing_recorded(signed_in_once)
+
+
+def test_an_import_may_be_recorded_as_a_known_openid_user(
+    tmp_path: Path, signed_in_once: str
+) -> None:
+    code, out = accord(
+        "import", str(base(tmp_path)), "--actor", ACTOR, "--database", signed_in_once
+    )
+    assert code == 0, out
+    assert {e["recordedBy"] for e in exported(out.strip(), signed_in_once)} == {ACTOR}
