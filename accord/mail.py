@@ -1,8 +1,14 @@
 """E-mail by SMTP, for check-in rounds' invitations and reminders (`ACCORD_SMTP_URL`).
 
-`smtp://[user:password@]host[:port]` sends in plain SMTP upgraded by STARTTLS when the
-server offers it (`?starttls=require` refuses a server that does not), `smtps://` over
-TLS from the start; the sender is `ACCORD_SMTP_FROM`. Nothing here logs an address.
+`smtps://[user:password@]host[:port]` sends over TLS from the start; `smtp://` in plain
+SMTP upgraded by STARTTLS. With a user name and password STARTTLS is required, whatever
+the host: a server that does not offer it (or an attacker on the way who strips the offer)
+gets neither the password nor any message, and a `SettingsError` naming
+`ACCORD_SMTP_URL` says why; only `?starttls=off`, said explicitly, sends them in the
+clear (a relay on the same machine, say), and `?starttls=opportunistic` with a password
+is refused when the URL is read. Without a password STARTTLS is used when the server
+offers it (`?starttls=require` refuses a server that does not, `?starttls=off` never
+asks). The sender is `ACCORD_SMTP_FROM`. Nothing here logs an address.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ class SmtpMailer:
     port: int
     sender: str
     tls: bool = False  # TLS from the start (smtps)
-    starttls: str = "opportunistic"  # or "require", "off"
+    starttls: str = "opportunistic"  # or "require", "off"; with a user, only "off" allows plain
     user: str = ""
     password: str = field(default="", repr=False)
     timeout: float = 10.0
@@ -34,9 +40,17 @@ class SmtpMailer:
         if not sender or "@" not in sender:
             raise SettingsError("ACCORD_SMTP_FROM: the sender's address is needed with SMTP")
         query = parse_qs(parsed.query)
-        starttls = query.get("starttls", ["opportunistic"])[0]
+        user = unquote(parsed.username or "")
+        given = query.get("starttls", [""])[0]
+        starttls = given or ("require" if user else "opportunistic")
         if starttls not in ("opportunistic", "require", "off"):
             raise SettingsError("ACCORD_SMTP_URL: starttls= opportunistic, require or off")
+        if user and starttls == "opportunistic":
+            raise SettingsError(
+                "ACCORD_SMTP_URL: with a user name and password, STARTTLS is required (the "
+                "default): starttls=opportunistic would send the password in the clear to a "
+                "server, or an attacker, that does not offer it; say starttls=off to allow that"
+            )
         tls = parsed.scheme == "smtps"
         return cls(
             host=parsed.hostname,
@@ -44,9 +58,15 @@ class SmtpMailer:
             sender=sender,
             tls=tls,
             starttls=starttls,
-            user=unquote(parsed.username or ""),
+            user=user,
             password=unquote(parsed.password or ""),
         )
+
+    @property
+    def needs_starttls(self) -> bool:
+        """Over plain SMTP, whether a server that does not offer STARTTLS is refused:
+        when asked to (`require`), and always with a user name unless told `off`."""
+        return self.starttls == "require" or (bool(self.user) and self.starttls != "off")
 
     def send_all(self, messages: Sequence[tuple[str, str, str]]) -> int:
         """Send each (to, subject, body) over one connection; how many the server took.
@@ -102,8 +122,14 @@ class SmtpMailer:
                 if smtp.has_extn("starttls"):
                     smtp.starttls(context=context)
                     smtp.ehlo()
-                elif self.starttls == "require":
-                    raise smtplib.SMTPNotSupportedError("the SMTP server does not offer STARTTLS")
+                elif self.needs_starttls:
+                    raise SettingsError(
+                        f"ACCORD_SMTP_URL: the SMTP server {self.host}:{self.port} does not "
+                        "offer STARTTLS, so nothing was sent"
+                        + (" and the password was not given" if self.user else "")
+                        + " (it would have gone in the clear): use a server that offers "
+                        "STARTTLS, smtps://, or starttls=off if the way to it is trusted"
+                    )
             if self.user:
                 smtp.login(self.user, self.password)
         except BaseException:

@@ -43,6 +43,7 @@ from accord.domain.fields import identifier, instant, integer, storable_text
 from accord.domain.instants import format_instant
 from accord.domain.rules import rounds_of
 from accord.domain.values import LONG_TEXT_LIMIT, AccessRole
+from accord.settings import SettingsError
 
 log = logging.getLogger("accord.rounds")
 
@@ -234,7 +235,8 @@ class Mailer(Protocol):
 
     def send_all(self, messages: Sequence[tuple[str, str, str]]) -> int:
         """Send each (to, subject, body); how many were taken. Raises if none could be
-        sent at all (the server cannot be reached)."""
+        sent at all (the server cannot be reached; SettingsError when the setting forbids
+        sending to this server, its message naming the setting and no address)."""
 
 
 # ---------------------------------------------------------------------- the rounds
@@ -543,11 +545,13 @@ class CheckInRounds:
         try:
             sent = self.mailer.send_all(messages)
         except Exception as error:  # the server is down: the links still work
+            # Only the error's kind (an SMTP error may quote an address), or, for a setting
+            # that refuses (STARTTLS not offered, say), its message, which names the setting.
             log.warning(
                 "the %s e-mails of round %s were not sent: %s",
                 "reminder" if reminder else "invitation",
                 round_id,
-                type(error).__name__,
+                str(error) if isinstance(error, SettingsError) else type(error).__name__,
             )
             return 0
         if sent < len(messages):

@@ -7,10 +7,12 @@ down, the round still behaves."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
 import sqlite3
+import ssl
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,9 +25,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from accord.mail import SmtpMailer
+from accord.settings import SettingsError
 from tests.api.server import ApiServer, start_server
 from tests.support.operations import Recorder
 from tests.support.postgres import free_port
@@ -125,6 +132,106 @@ def inbox() -> Iterator[Inbox]:
     controller.start()
     try:
         yield handler
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Logins:
+    """aiosmtpd's authenticator: every user name and password a client gave, accepted."""
+
+    given: list[tuple[str, str]] = field(default_factory=list)
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        self.given.append((data.login.decode(), data.password.decode()))
+        return AuthResult(success=True)
+
+
+@dataclass
+class PasswordServer:
+    """An SMTP server that asks for a password and offers no STARTTLS: it advertises AUTH
+    over plain text, as a careless server, or one behind an attacker who strips the
+    STARTTLS offer, does."""
+
+    inbox: Inbox
+    logins: Logins
+
+
+@pytest.fixture
+def password_server() -> Iterator[PasswordServer]:
+    inbox, logins = Inbox(port=free_port()), Logins()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=inbox.port,
+        authenticator=logins,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield PasswordServer(inbox, logins)
+    finally:
+        controller.stop()
+
+
+def certificate_for_loopback(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, and its key: (certificate, key) files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Accord test SMTP")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "smtp.crt", directory / "smtp.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def starttls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordServer]:
+    """An SMTP server that asks for a password only after STARTTLS, with a certificate
+    for 127.0.0.1 that this process trusts (`SSL_CERT_FILE`, read by the default TLS
+    context the mailer verifies the server with)."""
+    cert_file, key_file = certificate_for_loopback(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    inbox, logins = Inbox(port=free_port()), Logins()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=inbox.port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=logins,
+        auth_required=True,
+    )
+    controller.start()
+    try:
+        yield PasswordServer(inbox, logins)
     finally:
         controller.stop()
 
@@ -417,3 +524,94 @@ def test_a_subject_with_line_breaks_is_sent_on_one_line(inbox: Inbox) -> None:
     (mail,) = inbox.take()
     assert str(mail.message["Subject"]) == "How much do you trust Riverside Care and Health?"
     assert mail.to == NHS[0] and mail.body.strip() == "Hello"
+
+
+# ------------------------------------------------- the SMTP password and STARTTLS
+
+PASSWORD = "s3cret-smtp-password"
+PLAIN_AUTH = pytest.mark.filterwarnings(
+    "ignore:Requiring AUTH while not requiring TLS:UserWarning"  # the careless server's, meant
+)
+
+
+@PLAIN_AUTH
+def test_with_a_password_nothing_is_sent_to_a_server_without_starttls(
+    tmp_path: Path,
+    password_server: PasswordServer,
+    logs: Capture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`smtp://user:password@host`: STARTTLS is required, on any host (this one is on
+    loopback, as a stripped offer would look): the round opens and its links work, but the
+    server gets neither the password nor an e-mail, and the log says why, naming
+    ACCORD_SMTP_URL."""
+    url = f"smtp://accord:{PASSWORD}@127.0.0.1:{password_server.inbox.port}"
+    server = serve(tmp_path / "accord.db", monkeypatch, logs, url)
+    try:
+        pid = form_partnership(server)
+        opened = open_round(server, pid)
+        assert opened["__typename"] == "OpenCheckInRoundSuccess", opened
+        assert opened["emailed"] == 0
+        assert server.client.get(urlsplit(opened["links"][0]["url"]).path).status_code == 200
+        reminded = round_mutation(server, "remindCheckInRound", pid, opened["round"]["id"])
+        assert reminded["__typename"] == "RemindCheckInRoundSuccess", reminded
+        assert reminded["event"]["data"]["count"] == 0
+    finally:
+        server.stop()
+    assert password_server.logins.given == []
+    assert password_server.inbox.take() == []
+    failures = [line for line in logs.lines() if "e-mails of round" in line]
+    assert len(failures) == 2, failures  # the invitations, the reminders
+    for line in failures:
+        assert "ACCORD_SMTP_URL" in line and "does not offer STARTTLS" in line, line
+        assert "the password was not given" in line, line
+    tokens = [urlsplit(link["url"]).path.rsplit("/", 1)[1] for link in opened["links"]]
+    assert_nothing_secret_logged(logs, [*ADDRESSES, *tokens, PASSWORD])
+
+
+@PLAIN_AUTH
+def test_a_password_goes_in_the_clear_only_with_starttls_off_said_explicitly(
+    password_server: PasswordServer,
+) -> None:
+    port = password_server.inbox.port
+    plain = SmtpMailer.from_url(f"smtp://accord:{PASSWORD}@127.0.0.1:{port}", SENDER)
+    assert plain.starttls == "require"
+    with pytest.raises(SettingsError, match=r"ACCORD_SMTP_URL.*does not offer STARTTLS"):
+        plain.send(NHS[0], "Subject", "Hello")
+    assert password_server.logins.given == [] and password_server.inbox.take() == []
+
+    with pytest.raises(SettingsError, match=r"ACCORD_SMTP_URL.*starttls=off"):
+        SmtpMailer.from_url(
+            f"smtp://accord:{PASSWORD}@127.0.0.1:{port}?starttls=opportunistic", SENDER
+        )
+
+    told = SmtpMailer.from_url(f"smtp://accord:{PASSWORD}@127.0.0.1:{port}?starttls=off", SENDER)
+    told.send(NHS[0], "Subject", "Hello")
+    assert password_server.logins.given == [("accord", PASSWORD)]
+    (mail,) = password_server.inbox.take()
+    assert mail.to == NHS[0] and mail.body.strip() == "Hello"
+
+
+def test_with_a_password_and_starttls_offered_the_password_and_mail_go_encrypted(
+    starttls_server: PasswordServer,
+) -> None:
+    """The default with a password (`require`) against a server that offers STARTTLS:
+    the server, which takes AUTH only once the connection is encrypted, gets both."""
+    port = starttls_server.inbox.port
+    mailer = SmtpMailer.from_url(f"smtp://accord:{PASSWORD}@127.0.0.1:{port}", SENDER)
+    assert mailer.send_all([(NHS[0], "Subject", "Hello"), (NHS[1], "Subject", "Hi")]) == 2
+    assert starttls_server.logins.given == [("accord", PASSWORD)]
+    assert [mail.to for mail in starttls_server.inbox.take()] == NHS[:2]
+
+
+def test_without_a_password_starttls_is_used_when_offered_and_required_only_if_asked(
+    inbox: Inbox,
+) -> None:
+    """The test server offers no STARTTLS: without a password the message goes as it is
+    (what it says is the link, which `?starttls=require` protects)."""
+    SmtpMailer.from_url(f"smtp://127.0.0.1:{inbox.port}", SENDER).send(NHS[0], "S", "Hello")
+    assert [mail.to for mail in inbox.take()] == [NHS[0]]
+    required = SmtpMailer.from_url(f"smtp://127.0.0.1:{inbox.port}?starttls=require", SENDER)
+    with pytest.raises(SettingsError, match=r"ACCORD_SMTP_URL.*does not offer STARTTLS"):
+        required.send(NHS[0], "S", "Hello")
+    assert inbox.take() == []
