@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from accord.application.oidc_actors import OIDC_PREFIX
 from accord.application.service import AccordApplication, Outcome
 from accord.domain.catalogue import CHECK_IN_ROUND_CLOSED, TRUST_CHECK_IN_RECORDED
 from accord.domain.commands import Command, read_idempotency_key
@@ -380,7 +381,7 @@ class CheckInRounds:
             )
             info = {
                 "partnershipName": partnership_name,
-                "askedBy": actor,
+                "askedBy": self._asked_by(actor, partnership_name),
                 "names": {i.partner_id: names.get(i.partner_id, i.partner_id) for i in invitations},
                 "minimum": minimum,
                 "others": others,
@@ -402,6 +403,19 @@ class CheckInRounds:
         if not outcome.replayed and self.mailer is not None:
             emailed = self._mail(round_id, public_url, reminder=False)
         return OpenedRound(outcome, round_id, links, emailed)
+
+    def _asked_by(self, actor: str, partnership_name: str) -> str:
+        """Who the answer page says is asking: the actor's name, but for a person signed
+        in with single sign-on the name they signed in with (their actor id, `oidc:` and
+        32 hex digits, would tell the people asked nothing, and look like phishing), or
+        else "an administrator of" the partnership."""
+        if not actor.startswith(OIDC_PREFIX):
+            return actor
+        directory = self.app.directory
+        display = directory.oidc_display(actor) if directory is not None else None
+        if display and display.strip() and display.strip() != actor:
+            return display.strip()
+        return f"an administrator of {partnership_name or 'the partnership'}"
 
     def _invitations(
         self, round_id: str, invitations: Sequence[InvitationInput]
@@ -461,10 +475,12 @@ class CheckInRounds:
         if used:
             raise RoundRefused(Refusal.USED)
         info = stored.info
+        partnership_name = str(info.get("partnershipName", ""))
         return AnswerPage(
             round_id=stored.round_id,
-            partnership_name=str(info.get("partnershipName", "")),
-            asked_by=str(info.get("askedBy", "")),
+            partnership_name=partnership_name,
+            # A round opened before the name was kept holds the actor id: named now.
+            asked_by=self._asked_by(str(info.get("askedBy", "")), partnership_name),
             partner_id=partner_id,
             partner_name=str(info.get("names", {}).get(partner_id, partner_id)),
             others=[(str(p), str(n)) for p, n in info.get("others", []) if p != partner_id],
@@ -477,7 +493,7 @@ class CheckInRounds:
         """Store one answer from the answer page's form. Raises RoundRefused (nothing
         stored) or DomainError naming the form's field (nothing stored)."""
         page = self.page(token)  # refusals before the form's own problems
-        answer = read_answer(form, [pid for pid, _ in page.others])
+        answer = read_answer(form, [pid for pid, _ in page.others], keep_notes=page.keep_notes)
         answer["partner"] = page.partner_id
         plain = orjson.dumps(answer)
 
@@ -760,11 +776,17 @@ def _read_open(
     return closes_at, minimum, invitations
 
 
-def read_answer(form: Mapping[str, str], others: Iterable[str]) -> dict[str, Any]:
+def read_answer(
+    form: Mapping[str, str], others: Iterable[str], *, keep_notes: bool
+) -> dict[str, Any]:
     """The answer page's form, checked: the four items about the partnership (required),
-    about each other partner (all four or none), and a note. Raises DomainError naming
-    the form's control."""
+    about each other partner (all four or none), and a note when the round keeps notes
+    (a `note`, even empty, is refused when it does not: the page has no such control,
+    and what someone wrote must not be taken only to be thrown away). Raises DomainError
+    naming the form's control."""
     others = list(others)
+    if "note" in form and not keep_notes:
+        raise invalid("note", "is not a question of this check-in: it records no notes")
     known = {*ITEMS, "note"} | {f"about.{p}.{item}" for p in others for item in ITEMS}
     for name in form:
         if name not in known:

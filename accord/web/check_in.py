@@ -266,7 +266,8 @@ class _Form:
             for item in ITEMS:
                 self.ids[prefix + item] = f"{key}-{item}-1"
                 self.labels[prefix + item] = f"{ITEM_WORDING[item]} (about {about})"
-        self.ids["note"] = "note"
+        if page.keep_notes:  # else there is no control to point to (a note is refused)
+            self.ids["note"] = "note"
         self.labels["note"] = "Your note"
 
 

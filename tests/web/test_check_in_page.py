@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from accord.application.oidc_actors import oidc_actor_id
 from accord.application.rounds import ITEM_WORDING, ITEMS
 from accord.runtime import Runtime
+from accord.storage.accounts import SqlAccountStore
 from accord.web.check_in import (
     MAX_BODY_BYTES,
     CheckInLinkFilter,
@@ -46,8 +48,11 @@ class Round:
         return self.links[partner][number]
 
 
-def open_round(runtime: Runtime, *, keep_notes: bool = True, about_partners: bool = True) -> Round:
-    """A partnership of three partners, and a round open for a week asking two of them."""
+def open_round(
+    runtime: Runtime, *, keep_notes: bool = True, about_partners: bool = True, actor: str = "ann"
+) -> Round:
+    """A partnership of three partners, and a round `actor` opened for a week asking two
+    of them."""
     app = runtime.app
     formed = app.execute(
         "formPartnership", {"name": "Riverside Care", "purpose": "Joined-up care"}, actor="ann"
@@ -73,7 +78,7 @@ def open_round(runtime: Runtime, *, keep_notes: bool = True, about_partners: boo
             "aboutPartners": about_partners,
             "keepNotes": keep_notes,
         },
-        actor="ann",
+        actor=actor,
         enforce_access=False,
         names=names,
         partnership_name="Riverside Care",
@@ -173,6 +178,40 @@ def test_without_notes_kept_or_other_partners_the_form_is_shorter(tmp_path: Path
         assert "records no notes" in html
     finally:
         server.stop()
+
+
+ISSUER = "https://login.example.nhs.uk/tenant/v2.0"
+
+
+def test_a_single_sign_on_admin_is_named_as_asking_not_by_their_actor_id(tmp_path: Path) -> None:
+    """Someone signed in with single sign-on is recorded as `oidc:` and 32 hex digits,
+    which would tell the people asked nothing (and look like phishing): the page gives
+    the name they signed in with, or, for an id no one signed in as, says an
+    administrator of the partnership asks."""
+    sam = oidc_actor_id(ISSUER, "subject-of-sam")
+    nobody = oidc_actor_id(ISSUER, "subject-never-seen")
+    server = start_server(f"sqlite:///{tmp_path / 'accord.db'}")
+    try:
+        accounts = server.runtime.accounts.store
+        assert isinstance(accounts, SqlAccountStore)
+        accounts.remember_oidc_user(
+            sam,
+            ISSUER,
+            "subject-of-sam",
+            "Sam Jones",
+            "sam.jones@example.nhs.uk",
+            datetime.now(UTC),
+        )
+        by_sam = server.client.get(open_round(server.runtime, actor=sam).link())
+        by_nobody = server.client.get(open_round(server.runtime, actor=nobody).link())
+    finally:
+        server.stop()
+    assert by_sam.status_code == by_nobody.status_code == 200
+    assert "<p>Asked by: Sam Jones.</p>" in by_sam.text
+    assert "<p>Asked by: an administrator of Riverside Care.</p>" in by_nobody.text
+    for page, actor in ((by_sam, sam), (by_nobody, nobody)):
+        assert actor.removeprefix("oidc:") not in page.text
+        assert "oidc:" not in page.text
 
 
 # -------------------------------------------------------------------- answering
@@ -290,6 +329,36 @@ def test_a_question_not_on_the_form_or_given_twice_is_a_form_problem(site: Site)
     not_utf8 = site.http.post(link, content=b"note=\xff\xfe", headers=FORM)
     assert not_utf8.status_code == 400
     assert site.answers() == 0
+
+
+@pytest.mark.parametrize("note", ["Meetings start late", ""])
+def test_without_notes_kept_a_posted_note_is_refused_and_nothing_stored(
+    tmp_path: Path, note: str
+) -> None:
+    """The page of a round that keeps no notes has no `note` control; a `note` posted
+    anyway (by a script, say) is a form problem naming it, not a note taken to be thrown
+    away at the close."""
+    database = tmp_path / "accord.db"
+    server = start_server(f"sqlite:///{database}")
+    try:
+        plain = open_round(server.runtime, keep_notes=False, about_partners=False)
+        link = plain.link("council")
+        shown = server.client.post(link, data={**GOOD, "note": note})
+        assert shown.status_code == 400
+        assert_guarded(shown)
+        html = shown.text
+        assert "There is a problem" in html and "<title>Error:" in html
+        assert "<li>Your note: is not a question of this check-in: it records no notes</li>" in (
+            html
+        )
+        assert 'href="#note"' not in html and "<textarea" not in html
+        assert control_names(html) == set(ITEMS)
+        assert stored_answers(database) == 0
+        # The same answer without the note is taken.
+        assert server.client.post(link, data=GOOD).status_code == 200
+        assert stored_answers(database) == 1
+    finally:
+        server.stop()
 
 
 # ---------------------------------------------------------------- hostile use
