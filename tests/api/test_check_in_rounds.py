@@ -50,7 +50,7 @@ ROUNDS = """
 query($id: ID!, $asOf: DateTime) {
   partnership(id: $id) {
     checkInRounds(asOf: $asOf) {
-      id status invited answered responseRate minimumResponses
+      id opensAt closedAt status invited answered responseRate minimumResponses
       partners { partner { id } invited answered responseRate enough recorded }
     }
     health(asOf: $asOf) {
@@ -95,7 +95,7 @@ def _partnership(api: Any, partners: list[str]) -> str:
                 }
             },
         )
-    return pid
+    return str(pid)
 
 
 def _open(api: Any, pid: str, counts: dict[str, int], **more: Any) -> dict[str, Any]:
@@ -159,6 +159,7 @@ def test_a_round_answered_by_form_records_the_means_and_health_counts_them(
     live = api.data(ROUNDS, {"id": pid})["partnership"]["checkInRounds"][0]
     assert live["status"] == "OPEN" and live["answered"] == 9  # counted, nothing shown
 
+    while_open = datetime.now(UTC)  # after the opening and every answer, before the close
     closed = api.data(CLOSE, {"input": {"partnershipId": pid, "roundId": round_id}})
     closed = closed["closeCheckInRound"]
     assert closed["__typename"] == "CloseCheckInRoundSuccess"
@@ -211,9 +212,29 @@ def test_a_round_answered_by_form_records_the_means_and_health_counts_them(
         for line in evidence
     ), evidence
 
-    # As of before the round opened: no round, and trust as it was.
-    before = api.data(ROUNDS, {"id": pid, "asOf": "2000-01-01T00:00:00Z"})
-    assert before["partnership"] is None or before["partnership"]["checkInRounds"] == []
+    # As of a moment while the round was open: the round, open, and what was known then
+    # (no answered count, which is known only live, and no closed round's rate); trust
+    # without the round's check-ins, recorded only at the close.
+    assert view["opensAt"] < while_open.isoformat() < view["closedAt"]
+    then = api.data(ROUNDS, {"id": pid, "asOf": while_open.isoformat()})["partnership"]
+    (was,) = then["checkInRounds"]
+    assert (was["id"], was["status"], was["invited"], was["answered"]) == (
+        round_id,
+        "OPEN",
+        9,
+        None,
+    )
+    assert [
+        (p["partner"]["id"], p["invited"], p["answered"], p["enough"], p["recorded"])
+        for p in was["partners"]
+    ] == [
+        ("nhs", 4, None, None, None),
+        ("council", 3, None, None, None),
+        ("gp", 2, None, None, None),
+    ]
+    assert then["health"]["trust"]["respondents"] == 0
+    assert then["health"]["trust"]["perceived"] is None
+    assert then["health"]["trust"]["latestRound"] is None
 
     # Nothing links an answer to an invitation: no stored answer is left, no event or
     # log line holds a link's token.
@@ -232,23 +253,52 @@ def test_a_round_answered_by_form_records_the_means_and_health_counts_them(
         assert token not in text and token_digest(token) not in text
 
 
+def _stored(api: ApiServer, pid: str) -> tuple[int, int]:
+    """(the rows of the stored answers' table, the partnership's events), as they are."""
+    database = sqlite3.connect(api.runtime.database.path)
+    try:
+        (answers,) = database.execute("SELECT COUNT(*) FROM check_in_answers").fetchone()
+    finally:
+        database.close()
+    events = api.data(EVENTS, {"id": pid})["partnership"]["history"]["edges"]
+    return int(answers), len(events)
+
+
 def test_refusals_store_nothing(api: ApiServer) -> None:
+    """A used link (409), an unknown token (404) and a link after the close (410) are
+    refused, and nothing is stored: no answer row, no event, before or after the close;
+    after the close no answer row is left at all."""
     pid = _partnership(api, ["nhs", "council"])
     opened = _open(api, pid, {"nhs": 3, "council": 3})
     first, second = opened["links"][0]["url"], opened["links"][1]["url"]
+    no_answer = _stored(api, pid)
+    assert no_answer[0] == 0
     assert api.client.post(first, data=_form((3, 3, 3, 3))).status_code == 200
+    one_answer = _stored(api, pid)
+    assert one_answer == (1, no_answer[1])  # an answer is stored, and records no event
+
     assert api.client.post(first, data=_form((1, 1, 1, 1))).status_code == 409
+    assert _stored(api, pid) == one_answer
     unknown = "/check-in/" + "A" * 43
     assert api.client.get(unknown).status_code == 404
     assert api.client.post(unknown, data=_form((1, 1, 1, 1))).status_code == 404
+    assert _stored(api, pid) == one_answer
     rounds = api.data(ROUNDS, {"id": pid})["partnership"]["checkInRounds"]
     assert rounds[0]["answered"] == 1
+
     round_id = opened["round"]["id"]
     api.data(CLOSE, {"input": {"partnershipId": pid, "roundId": round_id}})
+    closed = _stored(api, pid)
+    # No answer left; one event more: the close (1 answer, fewer than 3: no check-in).
+    assert closed == (0, one_answer[1] + 1)
+    history = api.data(EVENTS, {"id": pid})["partnership"]["history"]["edges"]
+    assert [e["node"]["type"] for e in history].count("TRUST_CHECK_IN_RECORDED") == 0
     assert api.client.get(second).status_code == 410
     assert api.client.post(second, data=_form((1, 1, 1, 1))).status_code == 410
+    assert _stored(api, pid) == closed
     again = api.data(CLOSE, {"input": {"partnershipId": pid, "roundId": round_id}})
     assert again["closeCheckInRound"]["field"] == "roundId"
+    assert _stored(api, pid) == closed
     bad = _open(api, pid, {"nhs": 3}, minimumResponses=2)
     assert (bad["__typename"], bad["field"]) == ("ValidationError", "minimumResponses")
     past = _open(api, pid, {"nhs": 3}, closesAt="2020-01-01T00:00:00Z")
