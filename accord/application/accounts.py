@@ -9,8 +9,13 @@ value, an idle timeout and an absolute one. Everything here lives in the shared 
 - Passwords are hashed with Argon2id (argon2-cffi) and never logged; a password shorter
   than 12 characters, or among the 20,000 commonest (`data/common-passwords.txt.gz`), is
   refused.
-- After 5 failed sign-ins for an account within 15 minutes, its sign-ins are refused for
-  15 minutes (a success clears its failures); an address is limited likewise, at 20.
+- When a failed sign-in is the 5th for an account within 15 minutes, the account is
+  locked until 15 minutes after that failure: its sign-ins are refused (throttled, the
+  password unchecked, not counted as failures) until then. A success clears its failures.
+  An address is limited likewise, at 20. Each attempt is checked against the limits and
+  registered (as a failure until its password proves right) in one step that concurrent
+  attempts for the same account or address take in turn, in any process, so no more
+  than 5 passwords (20 for an address) are ever checked per lockout.
 - Every sign-in, failure, throttled attempt, sign-out and session end is appended to the
   sign-in log, which the server never deletes.
 """
@@ -20,7 +25,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import secrets
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -135,10 +141,16 @@ class AccountStore(Protocol):
 
     def end_sessions_of(self, actor: str, now: datetime) -> int: ...
 
-    def failures(self, key: str, since: datetime) -> int:
-        """Failed sign-ins counted for a throttle key (`account:..`, `address:..`) since."""
+    def register_attempt(self, limits: Mapping[str, int], now: datetime, window: timedelta) -> bool:
+        """Check a sign-in attempt against the limits of its throttle keys (`account:..`,
+        `address:..` to the failures each allows within `window`) and register it, as one
+        step that concurrent attempts sharing a key take in turn (across processes): False,
+        registering nothing, when a key is locked at `now` (`locked_until` of its
+        failures); else a failure at `now` under every key, which counts until the
+        attempt proves right (`clear_failures`, `forgive_attempt`), and True."""
 
-    def add_failure(self, key: str, now: datetime) -> None: ...
+    def forgive_attempt(self, key: str, at: datetime) -> None:
+        """Remove one failure registered under `key` at `at` (its attempt succeeded)."""
 
     def clear_failures(self, key: str) -> None: ...
 
@@ -193,6 +205,20 @@ def check_actor_name(actor: str) -> str:
             f"--actor: names beginning {' or '.join(RESERVED_PREFIXES)} are reserved"
         )
     return actor
+
+
+def locked_until(
+    failures: Iterable[datetime], limit: int, window: timedelta = THROTTLE_WINDOW
+) -> datetime | None:
+    """The end of a throttle key's lock: `window` after the latest of its failures that
+    was the `limit`-th within `window` (itself included), or None if none was. The key is
+    locked while the time is before it."""
+    times = sorted(failures)
+    end = None
+    for at in times:
+        if bisect_right(times, at) - bisect_right(times, at - window) >= limit:
+            end = at + window
+    return end
 
 
 def _digest(secret: str) -> str:
@@ -279,13 +305,13 @@ class Accounts:
     def sign_in(self, actor: str, password: str, address: str) -> SignedIn | Refused:
         """Check a password (throttled per account and per address) and open a session."""
         now = self.clock()
-        since = now - THROTTLE_WINDOW
         named = actor[:LOGGED_NAME]  # as logged: no longer than any account's name
         account_key, address_key = f"account:{named.lower()}", f"address:{address}"
-        if (
-            self.store.failures(account_key, since) >= ACCOUNT_FAILURES
-            or self.store.failures(address_key, since) >= ADDRESS_FAILURES
-        ):
+        # Checked and registered as a failure at once, before the slow password check:
+        # attempts made meanwhile (here or in another process) see it, so concurrent
+        # guesses cannot all pass the check before any of them is counted.
+        limits = {account_key: ACCOUNT_FAILURES, address_key: ADDRESS_FAILURES}
+        if not self.store.register_attempt(limits, now, THROTTLE_WINDOW):
             self.store.append_log(LogLine(now, named, address, Outcome.THROTTLED, Method.PASSWORD))
             return Refused(True, "too many failed sign-ins: try again in 15 minutes")
         found = self.store.account(actor) if len(actor) <= LOGGED_NAME else None
@@ -295,12 +321,11 @@ class Accounts:
         else:
             stored, disabled_at = found
             ok = self._verify(stored, password) and disabled_at is None
-        if not ok:
-            self.store.add_failure(account_key, now)
-            self.store.add_failure(address_key, now)
+        if not ok:  # its failures stay registered
             self.store.append_log(LogLine(now, named, address, Outcome.FAILURE, Method.PASSWORD))
             return Refused(False, "the account name or password is wrong")
-        self.store.clear_failures(account_key)
+        self.store.clear_failures(account_key)  # a success resets the account...
+        self.store.forgive_attempt(address_key, now)  # ... and is no failure of the address
         return self.open_session(actor, address, Method.PASSWORD)
 
     def _dummy_hash(self) -> str:

@@ -1,8 +1,10 @@
 """Local accounts, sessions, throttling and the sign-in log (`application.accounts` over
 `storage.accounts`) on real SQLite and PostgreSQL databases, with an injected clock:
-weak passwords refused; only an Argon2id hash stored; 5 failures per account (20 per
-address) within 15 minutes refuse further sign-ins as throttled for 15 minutes, a success
-clearing the account's count; sessions end after 8 idle hours, after 7 days, at sign-out
+weak passwords refused; only an Argon2id hash stored; the 5th failure for an account
+(20th for an address) within 15 minutes locks it until 15 minutes after that failure,
+its sign-ins throttled meanwhile (neither checked nor counted), a success clearing the
+account's count; concurrent wrong guesses from several runtimes get no more passwords
+checked than that; sessions end after 8 idle hours, after 7 days, at sign-out
 and when their account is disabled, each logged once; two runtimes (two API processes)
 share sessions and throttles; `accord rebuild` leaves all of it alone; nothing in the
 code deletes from the sign-in log."""
@@ -11,7 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,6 +161,7 @@ def test_five_failures_throttle_the_account_for_fifteen_minutes(opened: Opened) 
     accounts, clock = opened.accounts, opened.clock
     accounts.add("alice", PASSWORD)
     for _ in range(5):
+        fifth = clock.now
         refused = _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
         assert refused.message == "the account name or password is wrong"
         clock.advance(seconds=10)
@@ -165,13 +171,103 @@ def test_five_failures_throttle_the_account_for_fifteen_minutes(opened: Opened) 
     assert opened.outcomes("alice") == [Outcome.FAILURE] * 5 + [Outcome.THROTTLED]
     throttled = accounts.log("alice")[-1]
     assert (throttled.address, throttled.method) == ("10.0.0.2", Method.PASSWORD)
-    # Still within 15 minutes of the fifth failure: still refused.
-    clock.advance(minutes=14)
+    # Locked until 15 minutes after the fifth failure (09:00:40): refused a second before.
+    clock.now = fifth + timedelta(minutes=15, seconds=-1)
     _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
-    clock.advance(minutes=1)
+    clock.now = fifth + timedelta(minutes=15)
     signed = _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
     assert accounts.session(signed.session_id) is not None
     assert opened.outcomes("alice")[-2:] == [Outcome.THROTTLED, Outcome.SUCCESS]
+
+
+def test_the_lock_lasts_fifteen_minutes_from_the_fifth_failure_not_the_first(
+    opened: Opened,
+) -> None:
+    """Failures spread over the window: one at 09:00, four at 09:14. The fifth, at 09:14,
+    locks the account until 09:29, not 09:15 (15 minutes after the first); attempts
+    meanwhile are throttled without their password being checked, and are not counted:
+    from 09:29 the account has five fresh guesses again, no fewer."""
+    accounts, clock = opened.accounts, opened.clock
+    start = clock.now
+    accounts.add("alice", PASSWORD)
+    _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+    clock.now = start + timedelta(minutes=14)
+    for _ in range(4):
+        _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+    _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=True)
+    for moment in (timedelta(minutes=15, seconds=1), timedelta(minutes=28, seconds=59)):
+        clock.now = start + moment
+        _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.2"), throttled=True)
+    assert opened.outcomes("alice") == [Outcome.FAILURE] * 5 + [Outcome.THROTTLED] * 3
+    clock.now = start + timedelta(minutes=29)  # checked again: five wrong guesses, then 429
+    for _ in range(5):
+        _refused(accounts.sign_in("alice", OTHER, "10.0.0.1"), throttled=False)
+    _refused(accounts.sign_in("alice", PASSWORD, "10.0.0.1"), throttled=True)
+    clock.now = start + timedelta(minutes=44)
+    _signed_in(accounts.sign_in("alice", PASSWORD, "10.0.0.1"))
+    assert opened.outcomes("alice")[5:] == (
+        [Outcome.THROTTLED] * 3 + [Outcome.FAILURE] * 5 + [Outcome.THROTTLED, Outcome.SUCCESS]
+    )
+
+
+def test_concurrent_guesses_from_several_runtimes_get_five_passwords_checked(
+    database_url: str,
+) -> None:
+    """Three runtimes (three API processes' connections), twelve wrong guesses for one
+    account from each, all at once: each attempt is checked against the limit and
+    counted in one step, so exactly five passwords are checked and the rest throttled;
+    likewise twenty per address, across accounts."""
+    clock = Clock()
+    opened = [_open(database_url, clock) for _ in range(3)]
+    try:
+        opened[0][1].add("alice", PASSWORD)
+
+        def at_once(who: list[tuple[str, str]]) -> Counter[bool | None]:
+            """Each (actor, address) guessed by its own thread, all let go together, in
+            turn through each runtime; how many refused as throttled (True) or not."""
+            start = threading.Barrier(len(who))
+
+            def guess(index: int) -> bool | None:
+                actor, address = who[index]
+                start.wait()
+                result = opened[index % 3][1].sign_in(actor, OTHER, address)
+                return result.throttled if isinstance(result, Refused) else None
+
+            with ThreadPoolExecutor(len(who)) as pool:
+                return Counter(pool.map(guess, range(len(who))))
+
+        assert at_once([("alice", f"10.0.1.{i}") for i in range(36)]) == {False: 5, True: 31}
+        log = opened[1][1].log("alice")
+        assert Counter(line.outcome for line in log) == {
+            Outcome.FAILURE: 5,
+            Outcome.THROTTLED: 31,
+        }
+        # 36 guesses from one address for nine names, four each (no account's limit).
+        names = [f"name-{i % 9}" for i in range(36)]
+        assert at_once([(name, "203.0.113.7") for name in names]) == {False: 20, True: 16}
+        failures = [line for line in opened[2][1].log() if line.address == "203.0.113.7"]
+        assert sum(line.outcome is Outcome.FAILURE for line in failures) == 20
+    finally:
+        for runtime, _ in opened:
+            runtime.close()
+
+
+def test_successes_are_not_failures_of_their_address(opened: Opened) -> None:
+    """A success clears its account's failures and is not one of its address's: people
+    behind one address (an office's) who sign in do not lock it for the others."""
+    accounts = opened.accounts
+    for name in ("alice", "bob", "carol"):
+        accounts.add(name, PASSWORD)
+    for name in ("dan", "erin", "frank", "gina"):
+        for _ in range(4):
+            _refused(accounts.sign_in(name, OTHER, "203.0.113.9"), throttled=False)
+    _refused(accounts.sign_in("alice", OTHER, "203.0.113.9"), throttled=False)  # the 17th
+    for _ in range(3):  # six sign-ins: were they counted, the address would lock at 20
+        for name in ("alice", "bob"):
+            _signed_in(accounts.sign_in(name, PASSWORD, "203.0.113.9"))
+    for _ in range(3):  # the 18th to the 20th failure
+        _refused(accounts.sign_in("carol", OTHER, "203.0.113.9"), throttled=False)
+    _refused(accounts.sign_in("carol", PASSWORD, "203.0.113.9"), throttled=True)
 
 
 def test_a_throttled_account_does_not_throttle_another(opened: Opened) -> None:
