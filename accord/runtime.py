@@ -10,7 +10,13 @@ from typing import Any
 from accord.application.accounts import Accounts
 from accord.application.rounds import CheckInRounds
 from accord.application.service import AccordApplication, Outcome
-from accord.settings import Database, database_from_url, round_check_seconds
+from accord.settings import (
+    Database,
+    SettingsError,
+    database_from_url,
+    oidc_settings,
+    round_check_seconds,
+)
 from accord.storage.accounts import SqlAccountStore
 from accord.storage.async_reads import AsyncReads, ThreadedReads
 from accord.storage.event_store import open_application, open_views
@@ -20,6 +26,15 @@ from accord.storage.projector import Projector, ProjectorThread
 from accord.storage.reader import ViewReader
 from accord.storage.rounds import RoundCloser, SqlRoundStore, open_rounds
 from accord.storage.views import ViewDatabase
+
+
+def _single_sign_on() -> bool:
+    """Whether people sign in with OpenID Connect here (a setting refused: as if they
+    did, the stricter reading of a grantee; `accord serve` stops on it anyway)."""
+    try:
+        return oidc_settings() is not None
+    except SettingsError:
+        return True
 
 
 @dataclass
@@ -46,7 +61,7 @@ class Runtime:
             app = open_application(database)
             reader = ViewReader(views)
         rounds = open_rounds(app, views)  # these take the schema lock themselves
-        account_store = SqlAccountStore(views)
+        account_store = SqlAccountStore(views, single_sign_on=_single_sign_on())
         accounts = Accounts(account_store)
         app.directory = account_store  # grantees named by e-mail, on every path
         runtime = cls(database, app, views, reader, rounds, accounts)

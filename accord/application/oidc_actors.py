@@ -28,6 +28,14 @@ class OidcDirectory(Protocol):
 
     def oidc_display(self, actor: str) -> str | None: ...
 
+    def unknown_address(self, name: str) -> bool:
+        """Whether `name`, an e-mail address no OpenID user (or more than one) signed in
+        with, is to be refused as a grantee: so when people sign in with single sign-on
+        and no local account or bearer token goes by that name. Recorded, it would give
+        the role to no one (the person signs in as their `oidc:` id) and put an address
+        in the history for good."""
+        ...
+
 
 def oidc_actor_id(issuer: str, subject: str) -> str:
     """`oidc:` and 32 hex digits of SHA-256(issuer, NUL, subject): opaque, stable for as
@@ -43,7 +51,8 @@ def is_reserved(actor: str) -> bool:
 def grantee(actor: str, directory: OidcDirectory | None) -> str:
     """The actor a role is given to (or taken from): a known OpenID user's e-mail address
     becomes its actor id; a known OpenID actor id stays; any other name beginning
-    `oidc:` or `check-in-round:` is refused (DomainError VALIDATION on `actor`)."""
+    `oidc:` or `check-in-round:` is refused, as is an unknown address the directory
+    refuses (`OidcDirectory.unknown_address`) (DomainError VALIDATION on `actor`)."""
     text = actor.strip()
     if is_reserved(text):
         if (
@@ -61,6 +70,13 @@ def grantee(actor: str, directory: OidcDirectory | None) -> str:
         found = directory.oidc_actor_for_email(text)
         if found is not None:
             return found
+        if directory.unknown_address(text):
+            raise invalid(
+                "actor",
+                f"no one has signed in with single sign-on as {text} (or more than one "
+                "person has): ask them to sign in once (they see nothing until given a "
+                "role), then give the role again; or give their oidc: id",
+            )
     return actor
 
 

@@ -29,6 +29,7 @@ from accord.application.accounts import (
     SessionRecord,
     locked_until,
 )
+from accord.storage.tokens import TABLE as TOKENS_TABLE
 from accord.storage.views import ViewDatabase
 
 TABLES = (
@@ -81,12 +82,14 @@ class SqlAccountStore:
     """`application.accounts.AccountStore` (and the OpenID users and pending logins) on
     the views' database: one connection, one operation at a time."""
 
-    def __init__(self, views: ViewDatabase) -> None:
+    def __init__(self, views: ViewDatabase, *, single_sign_on: bool = False) -> None:
         self.views = views
+        self.single_sign_on = single_sign_on
+        """Whether people sign in with OpenID Connect here (`unknown_address`)."""
         self._lock = threading.Lock()
         self.connection: Any = views.connect()
         with views.schema_lock():
-            for statement in TABLES:
+            for statement in (*TABLES, TOKENS_TABLE):
                 self.connection.execute(statement)
 
     @contextmanager
@@ -310,6 +313,18 @@ class SqlAccountStore:
     def oidc_display(self, actor: str) -> str | None:
         row = self._one("SELECT display FROM oidc_users WHERE actor = ?", (actor,))
         return str(row[0]) if row and row[0] else None
+
+    def unknown_address(self, name: str) -> bool:
+        """`application.oidc_actors.OidcDirectory.unknown_address`: with single sign-on,
+        a name no local account and no live bearer token goes by."""
+        if not self.single_sign_on:
+            return False
+        row = self._one(
+            "SELECT 1 FROM accounts WHERE actor = ? "
+            "UNION ALL SELECT 1 FROM auth_tokens WHERE actor = ? AND revoked_at IS NULL",
+            (name, name),
+        )
+        return row is None
 
     def put_login(self, state_hash: str, nonce: str, verifier: str, now: datetime) -> None:
         self._run(

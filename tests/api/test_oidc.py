@@ -30,6 +30,7 @@ from accord.application.accounts import Method, Outcome
 from accord.application.oidc_actors import oidc_actor_id
 from accord.web.oidc import LEEWAY_SECONDS
 from tests.api.secured import SecuredServer
+from tests.api.signed_in import add_account
 from tests.support.oidc import (
     EMAIL,
     SUBJECT,
@@ -259,8 +260,18 @@ def test_grants_by_reserved_names(sso: Sso) -> None:
         refused = grant(name)
         assert refused["__typename"] == "ValidationError", refused
         assert refused["field"] == "actor" and "reserved" in refused["message"]
-    # An e-mail address nobody has signed in with is an ordinary actor name.
-    assert grant("nobody@eastfield.nhs.uk")["event"]["data"]["actor"] == ("nobody@eastfield.nhs.uk")
+    # An address no one has signed in with would give the role to no one (the person
+    # signs in as their oidc: id) and put the address in the history: refused, saying
+    # what to do.
+    for address in (EMAIL, "nobody@eastfield.nhs.uk"):
+        refused = grant(address)
+        assert refused["__typename"] == "ValidationError", refused
+        assert refused["field"] == "actor" and "ask them to sign in once" in refused["message"]
+    # Unless a local account or a live bearer token goes by that name.
+    add_account(sso.secured, "rota@eastfield.nhs.uk")
+    assert grant("rota@eastfield.nhs.uk")["event"]["data"]["actor"] == "rota@eastfield.nhs.uk"
+    sso.secured.issue("robot@eastfield.nhs.uk")
+    assert grant("robot@eastfield.nhs.uk")["event"]["data"]["actor"] == "robot@eastfield.nhs.uk"
     with sso.browser() as browser:
         assert sso.sign_in(browser).status_code == 303
     # Now known: by its id, or by its e-mail address.

@@ -101,8 +101,13 @@ def test_actor_id_is_opaque_and_stable() -> None:
 
 
 class Directory:
-    def __init__(self) -> None:
+    def __init__(self, single_sign_on: bool = False) -> None:
         self.known = {"ann@nhs.net": oidc_actor_id(ISSUER, "ann")}
+        self.single_sign_on = single_sign_on
+        self.names = {"robot@nhs.net"}  # a local account's or a bearer token's name
+
+    def unknown_address(self, name: str) -> bool:
+        return self.single_sign_on and name not in self.names
 
     def oidc_actor_for_email(self, email: str) -> str | None:
         return self.known.get(email.lower())
@@ -124,6 +129,17 @@ def test_grantee() -> None:
         assert refused.value.field == "actor"
     with pytest.raises(DomainError):
         grantee(ann, None)
+
+
+def test_with_single_sign_on_an_unknown_address_is_refused_as_a_grantee() -> None:
+    directory = Directory(single_sign_on=True)
+    assert grantee("Ann@NHS.net", directory) == oidc_actor_id(ISSUER, "ann")
+    assert grantee("robot@nhs.net", directory) == "robot@nhs.net"
+    assert grantee("carol", directory) == "carol"  # not an address
+    with pytest.raises(DomainError) as refused:
+        grantee("bob@nhs.net", directory)
+    assert refused.value.field == "actor"
+    assert "ask them to sign in once" in refused.value.message
 
 
 def test_serve_stops_at_start_naming_the_variable(
