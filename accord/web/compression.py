@@ -6,7 +6,7 @@ CSS, JavaScript, CSV, SVG, plain text) is compressed as a whole when the client'
 `MINIMUM_BYTES`; every such answer says `Vary: Accept-Encoding`, compressed or not.
 Left as they are: websockets, event streams and multipart answers (subscriptions and
 incremental delivery over HTTP, which must flow as they come), answers already encoded,
-304s and other bodiless answers, partial content (206), and other types (PDF,
+bodiless answers (but a 304's headers: below), partial content (206), and other types (PDF,
 workbooks, images: already compressed). The page's static files (under /static, with an
 ETag) are compressed once per ETag and encoding and kept, so the large vendored
 libraries cost nothing after the first request. That first request is not kept waiting
@@ -15,6 +15,14 @@ gets the quick one, and one background thread then makes the smallest, which rep
 it in the cache for every later request. An ETag on a compressed answer is made
 weak (`W/"..."`), as it is no longer byte-for-byte the identity answer; If-None-Match
 comparisons accept it.
+
+A 304 says what its 200 would (RFC 9110, 15.4.5): when it names its type (the page's
+static files and /forms.json do), it gets the 200's `Vary: Accept-Encoding` and, when
+the 200 would be compressed (by its `Content-Length`, the identity size, when it names
+one), the same weak ETag; its `Content-Length` is dropped. A HEAD gets the headers its GET
+would (Content-Encoding, weak ETag, Vary, the compressed Content-Length): the body the
+application makes for it is compressed as for GET and dropped by the server, and a HEAD
+for a static file is answered as its GET (the file is read) for the same reason.
 """
 
 from __future__ import annotations
@@ -161,11 +169,15 @@ class Compression:
         self._shrinking: dict[tuple[str, str, str], asyncio.Task[None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") == "HEAD":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         encoding = chosen_encoding(Headers(scope=scope).get("accept-encoding", ""))
         path = str(scope.get("path", ""))
+        if scope.get("method") == "HEAD" and path.startswith("/static/"):
+            # StaticFiles answers HEAD without reading the file: ask for its GET, whose
+            # body the server drops, so the headers are the GET's (module docstring).
+            scope = {**scope, "method": "GET"}
         start: Message | None = None
         chunks: list[bytes] = []
         passing = False
@@ -178,19 +190,15 @@ class Compression:
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message["headers"])
                 status = int(message["status"])
-                if status == 304 and encoding is not None and _compressible(headers):
-                    # The answer it stands for (of a type it names) would have been
-                    # compressed, its ETag made weak: say the same ETag.
-                    etag = headers.get("etag")
-                    if etag is not None and not etag.startswith("W/"):
-                        changed = MutableHeaders(raw=list(message["headers"]))
-                        changed["ETag"] = f"W/{etag}"
-                        message = {**message, "headers": changed.raw}
+                if status == 304:
+                    passing = True
+                    await send(self._not_modified(message, encoding, path))
+                    return
                 if (
                     not _compressible(headers)
                     or "content-encoding" in headers
                     or status < 200
-                    or status in (204, 206, 304)
+                    or status in (204, 206)
                 ):
                     passing = True
                     await send(message)
@@ -206,6 +214,27 @@ class Compression:
             await self._finish(start, b"".join(chunks), encoding, path, send)
 
         await self.app(scope, receive, compressing_send)
+
+    def _not_modified(self, message: Message, encoding: str | None, path: str) -> Message:
+        """A 304 with the ETag and Vary of the 200 it stands for (module docstring)."""
+        headers = MutableHeaders(raw=list(message["headers"]))
+        if not _compressible(headers) or "content-encoding" in headers:
+            return message
+        _add_vary(headers)
+        length = headers.get("content-length")
+        if length is not None:
+            del headers["content-length"]
+        etag = headers.get("etag")
+        if encoding is None or etag is None or etag.startswith("W/"):
+            return {**message, "headers": headers.raw}
+        compressed = True  # a type it names, with no size: as /forms.json, compressed
+        if length is not None and length.isdigit():
+            size = int(length)
+            kept = self._static.get((path, etag, encoding))
+            compressed = size >= self.minimum_bytes and (kept is None or len(kept) < size)
+        if compressed:
+            headers["ETag"] = f"W/{etag}"
+        return {**message, "headers": headers.raw}
 
     async def _finish(
         self, start: Message, body: bytes, encoding: str | None, path: str, send: Send

@@ -6,18 +6,22 @@ and answers `If-None-Match` with 304. A request naming the file's content hash
 as immutable: a new version of the file has a new URL. Any other request (the page's
 ES modules import one another by plain relative URLs) may be kept but is revalidated
 (`no-cache`), so a deployment's new files are seen at once, at the cost of a 304.
+A 304 names the file's type and size as its 200 does (`Content-Type`, `Content-Length`),
+so that compression (`accord.web.compression`) gives it the 200's ETag and Vary; it
+drops the Content-Length before the 304 is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Final
 
-from starlette.datastructures import QueryParams
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
@@ -57,6 +61,22 @@ def versioned_page(html: str, static: Path) -> str:
 class CachedStaticFiles(StaticFiles):
     """StaticFiles with Cache-Control: immutable for a content-hashed URL whose hash
     matches the file, else revalidated with the ETag."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        """StaticFiles' answer, its 304 naming the file's type and size (module docstring)."""
+        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
+        if not self.is_not_modified(response.headers, Headers(scope=scope)):
+            return response
+        not_modified = NotModifiedResponse(response.headers)
+        for name in ("content-type", "content-length"):
+            not_modified.headers[name] = response.headers[name]
+        return not_modified
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)

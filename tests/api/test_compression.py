@@ -12,13 +12,19 @@ import httpx
 import pytest
 
 from accord.web.app import STATIC
-from accord.web.compression import chosen_encoding
+from accord.web.compression import MINIMUM_BYTES, chosen_encoding
 from tests.api.server import ApiServer
 from tests.support.graphql_client import websocket
 from tests.support.operations import Recorder
 
 LARGE = "{ __schema { types { name description fields { name description } } } }"
-SMALL = "{ __typename }"
+
+
+def _aliases(extra: int) -> str:
+    """A query whose answer grows by a byte for each `extra` and compresses well: one field
+    under 30 aliases (the most allowed), the first one's name `extra` letters longer."""
+    names = [f"a{index:02d}" + "x" * (10 + (extra if index == 0 else 0)) for index in range(30)]
+    return "{ " + " ".join(f"{name}: __typename" for name in names) + " }"
 
 
 def _post(api: ApiServer, query: str, encoding: str) -> httpx.Response:
@@ -72,12 +78,40 @@ def test_large_answers_are_compressed_as_br_or_gzip_and_decode_to_the_same_json(
     assert "accept-encoding" in plain.headers["vary"].lower()
 
 
-def test_a_small_answer_is_sent_as_it_is_with_vary(api: ApiServer) -> None:
-    response = _post(api, SMALL, "gzip, br")
-    assert response.status_code == 200
-    assert "content-encoding" not in response.headers
-    assert "accept-encoding" in response.headers["vary"].lower()
-    assert _decoded(response) == {"data": {"__typename": "Query"}}
+def test_an_answer_is_compressed_from_minimum_bytes_on_and_sent_as_it_is_below(
+    api: ApiServer,
+) -> None:
+    """Two answers of the same kind, one just under MINIMUM_BYTES and one just over: only
+    the larger is compressed, though compressing the smaller would shrink it too."""
+
+    def size(extra: int) -> int:
+        raw: bytes = _post(api, _aliases(extra), "identity").raw_body  # type: ignore[attr-defined]
+        return len(raw)
+
+    low, high = 0, 2 * MINIMUM_BYTES  # then: the least `extra` whose answer reaches it
+    assert size(low) < MINIMUM_BYTES <= size(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if size(middle) < MINIMUM_BYTES else (low, middle)
+    under, over = _post(api, _aliases(low), "identity"), _post(api, _aliases(high), "identity")
+    under_body: bytes = under.raw_body  # type: ignore[attr-defined]
+    over_body: bytes = over.raw_body  # type: ignore[attr-defined]
+    assert len(under_body) + 1 == MINIMUM_BYTES == len(over_body)
+    for encoding in ("br", "gzip"):
+        # It would shrink: only the threshold keeps it as it is.
+        shrunk = brotli.compress(under_body) if encoding == "br" else gzip.compress(under_body)
+        assert len(shrunk) < len(under_body) // 2
+        small = _post(api, _aliases(low), encoding)
+        assert small.status_code == 200
+        assert "content-encoding" not in small.headers
+        assert "accept-encoding" in small.headers["vary"].lower()
+        assert small.raw_body == under_body  # type: ignore[attr-defined]
+        large = _post(api, _aliases(high), encoding)
+        assert large.status_code == 200
+        assert large.headers["content-encoding"] == encoding
+        assert "accept-encoding" in large.headers["vary"].lower()
+        assert len(large.raw_body) < len(over_body)  # type: ignore[attr-defined]
+        assert _decoded(large) == json.loads(over_body)
 
 
 @pytest.mark.parametrize(
@@ -162,6 +196,81 @@ def test_files_not_named_by_hash_are_revalidated_by_etag(api: ApiServer) -> None
             assert response.headers["cache-control"] == "no-cache"
             again = client.get(path, headers={"if-none-match": response.headers["etag"]})
             assert again.status_code == 304
+
+
+REPRESENTATION = ("etag", "vary", "content-type", "content-encoding", "content-length")
+"""The headers a HEAD says as its GET does."""
+
+
+def _raw(
+    client: httpx.Client, method: str, path: str, headers: dict[str, str]
+) -> tuple[httpx.Response, bytes]:
+    """An answer as sent (its body not decoded)."""
+    response = client.send(client.build_request(method, path, headers=headers), stream=True)
+    raw = b"".join(response.iter_raw())
+    response.close()
+    return response, raw
+
+
+def _vary(response: httpx.Response) -> set[str]:
+    return {name.strip().lower() for name in response.headers.get("vary", "").split(",")}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/js/dom.js",  # compressed when br or gzip is accepted
+        "/static/signin.css",  # under MINIMUM_BYTES: never compressed
+        "/forms.json",  # not a file: names its type on its 304
+    ],
+)
+@pytest.mark.parametrize("accepted", ["br", "gzip", "identity"])
+def test_a_304_and_a_head_say_the_etag_and_vary_of_the_200(
+    api: ApiServer, path: str, accepted: str
+) -> None:
+    """RFC 9110: a 304 carries the ETag and Vary its 200 would; a HEAD, the headers its
+    GET would (the compressed answer's Content-Length, its encoding, its weak ETag)."""
+    with httpx.Client(base_url=api.url, timeout=30) as client:
+        asked = {"accept-encoding": accepted}
+        # A static file's first brotli is replaced by its smallest, made in the background:
+        # compare with the answer every later GET gets.
+        full, body = _raw(client, "GET", path, asked)
+        for _ in range(100):
+            time.sleep(0.05)
+            previous, (full, body) = body, _raw(client, "GET", path, asked)
+            if body == previous:
+                break
+        assert full.status_code == 200
+        etag = full.headers["etag"]
+        identity_size = len(
+            body
+            if "content-encoding" not in full.headers
+            else brotli.decompress(body)
+            if full.headers["content-encoding"] == "br"
+            else gzip.decompress(body)
+        )
+        compressed = accepted != "identity" and identity_size >= MINIMUM_BYTES
+        assert full.headers.get("content-encoding") == (accepted if compressed else None)
+        assert etag.startswith("W/") == compressed
+        assert "accept-encoding" in _vary(full)
+        assert int(full.headers["content-length"]) == len(body)
+
+        for sent in (etag, etag.removeprefix("W/")):
+            again, empty = _raw(client, "GET", path, {**asked, "if-none-match": sent})
+            assert (again.status_code, empty) == (304, b"")
+            assert again.headers["etag"] == etag
+            assert "accept-encoding" in _vary(again)
+            assert "content-encoding" not in again.headers
+            assert again.headers.get("content-length", "0") == "0"
+
+        head, nothing = _raw(client, "HEAD", path, asked)
+        assert (head.status_code, nothing) == (200, b"")
+        for name in REPRESENTATION:
+            assert head.headers.get(name) == full.headers.get(name), name
+        unchanged, _ = _raw(client, "HEAD", path, {**asked, "if-none-match": etag})
+        assert unchanged.status_code == 304
+        assert unchanged.headers["etag"] == etag
+        assert "accept-encoding" in _vary(unchanged)
 
 
 def _get(api: ApiServer, path: str, etag: str | None = None) -> httpx.Response:
