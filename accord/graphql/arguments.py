@@ -43,6 +43,17 @@ To = Annotated[
         description="Only up to this instant (inclusive); a bare date means the end of that day."
     ),
 ]
+TimelineAsOf = Annotated[
+    datetime | None,
+    strawberry.argument(
+        name="asOf",
+        description=(
+            "Where a tenure still open (as known at `knownAt`) ends (default: now); a bare "
+            "date means the end of that day. A client fetching a view window by window "
+            "passes the same `asOf` to each, so the windows agree."
+        ),
+    ),
+]
 WindowDays = Annotated[
     int | None,
     strawberry.argument(
@@ -81,6 +92,15 @@ def upper_or_none(value: datetime | None) -> datetime | None:
 def lower_or_none(value: datetime | None) -> datetime | None:
     value = given(value)
     return start_of(value) if value is not None else None
+
+
+def ordered_span(start: datetime | None, end: datetime | None) -> None:
+    """Refuse `from` after `to` (each read as its field reads it: a bare date's start and
+    end), as a `from` argument error."""
+    if start is not None and end is not None and start > end:
+        raise bad_argument(
+            "from", f"must not be after `to` (from {start.isoformat()}, to {end.isoformat()})"
+        )
 
 
 def window(value: int | None) -> int:

@@ -15,10 +15,12 @@ from accord.graphql.arguments import (
     First,
     From,
     KnownAt,
+    TimelineAsOf,
     To,
     WindowDays,
     given,
     lower_or_none,
+    ordered_span,
     page_size,
     upper,
     upper_or_none,
@@ -340,21 +342,16 @@ class Partnership(Node):
         to: To = strawberry.UNSET,
         types: Types = strawberry.UNSET,
         known_at: KnownAt = strawberry.UNSET,
+        as_of: TimelineAsOf = strawberry.UNSET,
     ) -> Timeline:
         context = info.context
-        known = upper(context, known_at)
+        start, end = lower_or_none(from_), upper_or_none(to)
+        ordered_span(start, end)
+        known, moment = upper(context, known_at), upper(context, as_of)
         chosen = given(types)
         wanted = {kind.name for kind in chosen} if chosen is not None else None
         events = await context.events(self.id)
-        return await context.run(
-            timeline_at,
-            events,
-            lower_or_none(from_),
-            upper_or_none(to),
-            wanted,
-            known,
-            context.now(),
-        )
+        return await context.run(timeline_at, events, start, end, wanted, known, moment)
 
     @resolver(
         "Recompute the hash chain from the stored events: an edit, deletion, insertion or "

@@ -26,8 +26,8 @@ class TimelineItem:
     end: datetime | None = strawberry.field(
         description=(
             "When its span ends: a leader's departure (or, while the tenure lasts, the "
-            "timeline's as-of, now, whatever `from` and `to` are), a commitment's later of "
-            "`dueAt` and last delivery or release. Null for points."
+            "timeline's `asOf`, by default now, whatever `from` and `to` are), a "
+            "commitment's later of `dueAt` and last delivery or release. Null for points."
         )
     )
     type: str = strawberry.field(description="`point`, `box` or `range`.")

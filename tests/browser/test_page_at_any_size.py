@@ -277,3 +277,112 @@ def test_a_quiet_partnership_opens_on_the_year_up_to_its_latest_entry(
         if watched is not None:
             watched.page.context.close()
         server.stop()
+
+
+class Windows:
+    """The page's TimelineWindow answers, as they arrive: (variables, the answer)."""
+
+    def __init__(self, watched: Watched) -> None:
+        self.answers: list[Any] = []
+        watched.page.on("response", self.seen)
+
+    def seen(self, response: Any) -> None:
+        request = response.request
+        if not (request.method == "POST" and request.url.endswith("/graphql")):
+            return
+        if "query TimelineWindow" in json.loads(request.post_data or "{}").get("query", ""):
+            self.answers.append(response)
+
+    def wait_for(self, watched: Watched, count: int) -> list[tuple[dict[str, Any], Any]]:
+        """The first `count` answers (variables, timeline), once they have come."""
+        for _ in range(200):
+            if len(self.answers) >= count:
+                break
+            watched.page.wait_for_timeout(100)
+        assert len(self.answers) >= count, f"{len(self.answers)} TimelineWindow answers"
+        return [
+            (json.loads(answer.request.post_data)["variables"], answer.json()["data"])
+            for answer in self.answers[:count]
+        ]
+
+
+def test_windows_fetched_at_different_moments_agree_on_where_an_open_tenure_ends(
+    chromium: Any, tmp_path: Any
+) -> None:
+    """Every window of a view is asked for with the view's one `asOf` (the instant it
+    opened), so a tenure still open ends at the same instant in each, however far apart
+    they are fetched; a new entry seen live opens a new view, with a later `asOf`."""
+    from tests.api.server import start_server
+    from tests.browser.conftest import watch
+    from tests.support.operations import Recorder
+
+    server = start_server(f"sqlite:///{tmp_path / 'tenure.db'}")
+    watched = None
+    try:
+        now = datetime.now(UTC)
+        recorder = Recorder(server)
+        pid = recorder.form(occurredAt=(now - timedelta(days=3 * 365)).isoformat())
+        recorder.record(
+            "joinPartner",
+            {
+                "partnershipId": pid,
+                "partnerId": "nhs",
+                "name": "NHS Trust",
+                "sector": "NHS_TRUST",
+                "occurredAt": (now - timedelta(days=1000)).isoformat(),
+            },
+        )
+        tenure = recorder.record(
+            "appointLeader",
+            {
+                "partnershipId": pid,
+                "role": "chair",
+                "partnerId": "nhs",
+                "person": "A. Chair",
+                "occurredAt": (now - timedelta(days=2 * 365)).isoformat(),
+            },
+        )["id"]
+        watched = watch(chromium, server.url)
+        windows = Windows(watched)
+        watched.open(f"{server.url}/?partnership={pid}")
+        page = watched.page
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        page.wait_for_selector("#live-status[data-live=live]", timeout=20_000)
+
+        def ends(answers: list[tuple[dict[str, Any], Any]]) -> list[tuple[datetime, datetime]]:
+            """For each answer: the `asOf` it was asked with, and where the tenure ends."""
+            found = []
+            for variables, data in answers:
+                items = data["partnership"]["timeline"]["items"]
+                (item,) = [item for item in items if item["id"] == tenure]
+                found.append((_instant(variables["asOf"]), _instant(item["end"])))
+            return found
+
+        # The year around today, then (over a second later) the year before it: both show
+        # the tenure, and agree on its end: the view's as-of.
+        page.wait_for_timeout(1_100)
+        page.get_by_role("button", name="Earlier").click()
+        page.get_by_role("button", name="Earlier").click()
+        first_view = windows.wait_for(watched, 2)
+        view_as_of = _instant(page.locator("#timeline").get_attribute("data-view-as-of") or "")
+        assert ends(first_view) == [(view_as_of, view_as_of)] * 2
+        assert now < view_as_of < datetime.now(UTC)
+        # another window, fetched later
+        assert _instant(first_view[1][0]["to"]) <= _instant(first_view[0][0]["from"])
+
+        # A new entry, seen live: a new view, at a later as-of, which all its windows use.
+        recorder.record("setGoal", {"partnershipId": pid, "statement": "Fewer admissions"})
+        refreshed = windows.wait_for(watched, 3)
+        page.wait_for_selector("#timeline-section[aria-busy=false]")
+        page.get_by_role("button", name="Later").click()
+        page.get_by_role("button", name="Later").click()
+        second_view = ends(windows.wait_for(watched, 4)[2:])
+        later_as_of = _instant(page.locator("#timeline").get_attribute("data-view-as-of") or "")
+        assert later_as_of > view_as_of
+        assert second_view == [(later_as_of, later_as_of)] * 2
+        assert refreshed[2][0]["from"] == first_view[1][0]["from"]  # the window on screen kept
+        assert watched.errors == []
+    finally:
+        if watched is not None:
+            watched.page.context.close()
+        server.stop()

@@ -636,8 +636,8 @@ async function loadTimeline({ keep = false } = {}) {
   delete section.dataset.itemCount;
   try {
     await timeline.open({
-      load: async (from, to) => {
-        const data = await graphql(TIMELINE_WINDOW, { id, from, to, knownAt });
+      load: async (from, to, asOf) => {
+        const data = await graphql(TIMELINE_WINDOW, { id, from, to, knownAt, asOf });
         if (request === requests.timeline) section.dataset.requests = String(++timelineRequests);
         return data.partnership.timeline;
       },

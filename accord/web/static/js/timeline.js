@@ -6,7 +6,10 @@
 // person pans or zooms (`rangechanged`), the windows next to it. Windows are whole
 // years on a grid anchored at the first one, each fetched at most once for a view
 // (consecutive missing ones in one request); an item's `id` and `end` never depend on
-// the window asked for (API.md, Timeline), so windows merge by id.
+// the window asked for (API.md, Timeline), so windows merge by id. Every window of a view
+// is asked for with the view's one `asOf`, the instant the view opened, so a tenure still
+// open ends at the same instant in each; a new view (a new entry seen live, another
+// "as known at") takes the instant it opens.
 //
 // Dense lanes are clustered: time is cut into periods of about 1/60 of the window's width
 // (a power of two of hours, so that a small zoom or a pan keeps them), and where a lane
@@ -34,10 +37,11 @@ export const WINDOW_MS = 365 * DAY_MS;
 
 /** `timeline(from, to)` for one window: vis-timeline's groups and items. */
 export const TIMELINE_WINDOW = `
-  query TimelineWindow($id: ID!, $from: DateTime!, $to: DateTime!, $knownAt: DateTime) {
+  query TimelineWindow($id: ID!, $from: DateTime!, $to: DateTime!, $knownAt: DateTime,
+                       $asOf: DateTime!) {
     partnership(id: $id) {
       id
-      timeline(from: $from, to: $to, knownAt: $knownAt) {
+      timeline(from: $from, to: $to, knownAt: $knownAt, asOf: $asOf) {
         groups { id content }
         items { id group content start end type className title eventId }
         latest
@@ -172,8 +176,10 @@ export class HistoryTimeline {
   /**
    * A new view: forget what was loaded, show the year around `anchor` (or keep the
    * window on screen), and load it.
-   * @param {(from: string, to: string) => Promise<{groups: object[], items: object[]}>} load
-   *   the API's `timeline(from, to)` for one window
+   * @param {(from: string, to: string, asOf: string) =>
+   *   Promise<{groups: object[], items: object[]}>} load
+   *   the API's `timeline(from, to, asOf)` for one window (`asOf`: the view's, where a
+   *   tenure still open ends)
    * @param {number} anchor  the as-of instant (ms): the default window is the year around it
    * @param {number} first  the history's first instant (ms): nothing is fetched before it
    * @param {number} last  the latest instant the view reaches (ms): today's end
@@ -186,6 +192,8 @@ export class HistoryTimeline {
     this.quiet = false;
     this.view += 1;
     this.loadWindow = load;
+    this.asOf = new Date().toISOString(); // the view's as-of: every window's
+    this.container.dataset.viewAsOf = this.asOf;
     this.fetched = new Set();
     this.pending = new Set();
     this.shown = new Map(); // what vis-timeline is handed: id -> its signature
@@ -251,7 +259,7 @@ export class HistoryTimeline {
     for (const { first, last } of runs) {
       const start = new Date(this.grid + first * WINDOW_MS).toISOString();
       const end = new Date(this.grid + (last + 1) * WINDOW_MS).toISOString();
-      const loading = this.loadWindow(start, end).then(
+      const loading = this.loadWindow(start, end, this.asOf).then(
         (timeline) => {
           if (view === this.view) this.add(timeline, last - first + 1);
         },
@@ -331,7 +339,10 @@ export class HistoryTimeline {
     const wanted = new Map();
     for (const [key, items] of periods) {
       if (items.length <= CLUSTER_OVER) {
-        for (const item of items) wanted.set(item.id, { item, signature: "item" });
+        // A copy that differs (another view's end, say) is handed over again.
+        for (const item of items) {
+          wanted.set(item.id, { item, signature: `item ${item.end ?? ""} ${item.className} ${item.content}` });
+        }
         continue;
       }
       const [lane, index] = key.split(" ");
