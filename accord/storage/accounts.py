@@ -4,8 +4,8 @@ processes; `accord rebuild` leaves them alone (they are not views).
 
 A sign-in attempt is checked against its throttles and registered in one transaction
 (`register_attempt`) that concurrent attempts for the same account or address take in
-turn: on SQLite, `BEGIN IMMEDIATE` holds the database's write lock; on PostgreSQL, a
-transaction-scoped advisory lock per throttle key.
+turn (`ViewDatabase.lock_names`: on SQLite, `BEGIN IMMEDIATE` holds the database's write
+lock; on PostgreSQL, a transaction-scoped advisory lock per throttle key).
 
 The sign-in log is only ever appended to. OpenID users' display data (the e-mail
 address a provider gave) is kept in `oidc_users`, outside the event log, so a person can
@@ -14,7 +14,6 @@ be forgotten without rewriting history.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -56,18 +55,6 @@ TABLES = (
         state_hash TEXT PRIMARY KEY, nonce TEXT NOT NULL, verifier TEXT NOT NULL,
         created_at TEXT NOT NULL)""",
 )
-
-
-THROTTLE_LOCK_CLASS = 731_645_217
-"""The first of the two keys of PostgreSQL's advisory locks on throttle keys (the second
-is from the throttle key's hash); two-key locks never meet the one-key locks Accord
-takes elsewhere."""
-
-
-def _lock_key(throttle_key: str) -> int:
-    """A throttle key's advisory lock (a signed 32-bit number)."""
-    digest = hashlib.sha256(throttle_key.encode("utf-8", "replace")).digest()
-    return int.from_bytes(digest[:4], "big", signed=True)
 
 
 def _text(moment: datetime) -> str:
@@ -208,19 +195,14 @@ class SqlAccountStore:
         """`AccountStore.register_attempt`: one transaction, its locks taken first. On
         SQLite `_transaction` begins `IMMEDIATE`, holding the write lock (every process's)
         to the end; on PostgreSQL it waits for each key's advisory lock, held to the end,
-        in one order (so no two attempts wait for each other), and an attempt reads the
+        in the keys' sorted order (so no two attempts wait for each other), and an attempt reads the
         failures registered by every attempt before it."""
-        keys = sorted(limits, key=lambda key: (_lock_key(key), key))
+        keys = sorted(limits)
         # A lock ends `window` after a failure and the failures `window` before that one
         # decide it: older ones can lock nothing now, and go.
         horizon = _text(now - 2 * window)
         with self._transaction() as connection:
-            if self.views.kind == "postgresql":
-                for key in keys:
-                    connection.execute(
-                        "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer))",
-                        (THROTTLE_LOCK_CLASS, _lock_key(key)),
-                    )
+            self.views.lock_names(connection, keys)
             for key in keys:
                 connection.execute(
                     self.views.sql(
@@ -245,7 +227,7 @@ class SqlAccountStore:
             return True
 
     def forgive_attempt(self, key: str, at: datetime) -> None:
-        row_id = "ctid" if self.views.kind == "postgresql" else "rowid"
+        row_id = self.views.row_id
         self._run(
             f"DELETE FROM signin_failures WHERE {row_id} IN (SELECT {row_id} FROM "
             "signin_failures WHERE throttle_key = ? AND at = ? LIMIT 1)",

@@ -143,6 +143,7 @@ class ViewDatabase(ABC):
 
     kind: str  # "sqlite" or "postgresql", as `settings.Database.kind`
     row_lock = ""  # appended to a SELECT that must lock the rows it reads
+    row_id = "rowid"  # a table's hidden row identity
 
     def __init__(self, target: str) -> None:
         self.target = target  # a file path, or a psycopg conninfo
@@ -162,6 +163,12 @@ class ViewDatabase(ABC):
 
     def forget_deleted(self, connection: Any) -> None:  # noqa: B027 (most backends: nothing)
         """Do what the backend can so that rows just deleted are gone from its files."""
+
+    def lock_names(self, connection: Any, names: Sequence[str]) -> None:  # noqa: B027
+        """Inside a transaction: wait until no other transaction holds any of `names`,
+        then hold them to the transaction's end (taken in the order given: callers give
+        one order). By default nothing to take: the backend's transaction already
+        excludes every other writer (SQLite's `BEGIN IMMEDIATE`)."""
 
     def schema_lock(self) -> AbstractContextManager[None]:
         """Held while a process creates the tables it needs (nothing to hold by default)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,11 +12,21 @@ import psycopg
 from accord.storage.views import ViewDatabase
 
 SCHEMA_LOCK_KEY = 7_316_452_020  # an advisory lock shared by every Accord process
+NAMED_LOCK_CLASS = 731_645_217
+"""The first of the two keys of the advisory locks `lock_names` takes (the second is
+from the name's hash): two-key locks never meet the one-key locks taken elsewhere."""
+
+
+def _name_key(name: str) -> int:
+    """A name's advisory lock key (a signed 32-bit number)."""
+    digest = hashlib.sha256(name.encode("utf-8", "replace")).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
 
 
 class PostgresViews(ViewDatabase):
     kind = "postgresql"
     row_lock = " FOR UPDATE"
+    row_id = "ctid"
 
     def sql(self, text: str) -> str:
         return text.replace("?", "%s")
@@ -27,6 +38,14 @@ class PostgresViews(ViewDatabase):
     def transaction(self, connection: Any) -> Iterator[None]:
         with connection.transaction():
             yield
+
+    def lock_names(self, connection: Any, names: Sequence[str]) -> None:
+        """Transaction-scoped advisory locks, one per name."""
+        for name in names:
+            connection.execute(
+                "SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer))",
+                (NAMED_LOCK_CLASS, _name_key(name)),
+            )
 
     @contextmanager
     def schema_lock(self) -> Iterator[None]:
