@@ -405,20 +405,77 @@ def _read_for_report(args: argparse.Namespace) -> _Reading | int:
     return _Reading(entry.name, events, as_of, known_at)
 
 
+_OPTION_NAMES = {
+    "asOf": "--as-of",
+    "knownAt": "--known-at",
+    "since": "--since",
+    "windowDays": "--window-days",
+}
+
+
+@dataclass(frozen=True)
+class _Download:
+    """A partnership's history read for a download (the workbook, the board pack) and
+    the options it is made with, read as the HTTP routes read them."""
+
+    name: str
+    events: list[Any]
+    as_of: datetime
+    known_at: datetime
+    since: datetime | None
+    window_days: int
+    zone: str
+
+
+def _read_for_download(args: argparse.Namespace, options: Sequence[str]) -> _Download | int:
+    """`args.id`'s history and `options` (of asOf, knownAt, since, windowDays) read by
+    `read_download_options` (a bare date is that day in ACCORD_TIMEZONE); exit 2 with a
+    message naming the option when one is wrong, 1 for an unknown id."""
+    from accord.web.uploads import DownloadArgumentError, newest_recorded, read_download_options
+
+    zone = time_zone()
+    now = datetime.now(UTC)
+    given = {
+        "asOf": args.as_of,
+        "knownAt": args.known_at,
+        "since": getattr(args, "since", None),
+        "windowDays": str(args.window_days),
+    }
+    try:
+        read = read_download_options(
+            {name: given[name] for name in options},
+            zone=zone,
+            now=now,
+            names={name: _OPTION_NAMES[name] for name in options},
+        )
+    except DownloadArgumentError as error:
+        print(f"accord: {error}", file=sys.stderr)
+        return 2
+    with _runtime(args) as runtime:
+        pid = str(_uuid(args.id))
+        entry = runtime.reader.partnership(pid)
+        if entry is None:
+            print(f"accord: no partnership {args.id}", file=sys.stderr)
+            return 1
+        events = list(runtime.reader.events(pid))
+    known_at = read.known_at or newest_recorded(events, now)
+    return _Download(entry.name, events, read.as_of, known_at, read.since, read.window_days, zone)
+
+
 def _export_xlsx(args: argparse.Namespace) -> int:
     from accord.web.workbook_export import export_file_name, write_export
 
-    reading = _read_for_report(args)
+    reading = _read_for_download(args, ("asOf", "knownAt", "windowDays"))
     if isinstance(reading, int):
         return reading
-    path = args.output or Path(export_file_name(reading.name, reading.as_of))
+    path = args.output or Path(export_file_name(reading.name, reading.as_of, reading.zone))
     try:
         write_export(
             str(path),
             reading.events,
             as_of=reading.as_of,
             known_at=reading.known_at,
-            window_days=args.window_days,
+            window_days=reading.window_days,
         )
     except OSError as error:
         print(f"accord: cannot write {path}: {error.strerror or error}", file=sys.stderr)
@@ -446,9 +503,7 @@ def _report(args: argparse.Namespace) -> int:
     """`accord report ID`: the board pack as a PDF (accord/web/board_pack.py)."""
     from accord.web.board_pack import board_pack, pack_file_name
 
-    since = parse_instant(args.since) if args.since else None
-    zone = time_zone()
-    reading = _read_for_report(args)
+    reading = _read_for_download(args, ("asOf", "knownAt", "since", "windowDays"))
     if isinstance(reading, int):
         return reading
     with _runtime(args, current=False) as runtime:
@@ -457,13 +512,13 @@ def _report(args: argparse.Namespace) -> int:
         reading.events,
         as_of=reading.as_of,
         known_at=reading.known_at,
-        since=since,
-        window_days=args.window_days,
-        zone_name=zone,
+        since=reading.since,
+        window_days=reading.window_days,
+        zone_name=reading.zone,
         chain_valid=chain.first_broken_position is None,
         events_checked=chain.events_checked,
     )
-    path = args.output or Path(pack_file_name(reading.name, reading.as_of))
+    path = args.output or Path(pack_file_name(reading.name, reading.as_of, reading.zone))
     try:
         path.write_bytes(pdf)
     except OSError as error:

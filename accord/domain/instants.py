@@ -9,7 +9,7 @@ that day for `occurredAt`, `dueAt` and `from`, and its last microsecond for `asO
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LAST_MICROSECOND = timedelta(days=1, microseconds=-1)
@@ -32,9 +32,10 @@ def format_instant_for_hash(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
+def parse_instant(text: str, *, end_of_day: bool = False, zone: tzinfo | None = None) -> datetime:
     """Read an input instant; a bare date is the start (or, with `end_of_day`, the end)
-    of that day in UTC. Raises InstantError for anything else without an offset."""
+    of that day in UTC, or in `zone` when one is given (the whole local day, whatever
+    its length). Raises InstantError for anything else without an offset."""
     text = text.strip()
     if len(text) > 10:  # the usual input: a date-time in UTC, read as below in one step
         try:
@@ -49,6 +50,8 @@ def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
             day = date.fromisoformat(text)
         except ValueError as exc:
             raise InstantError(f"'{text}' is not a valid date") from exc
+        if zone is not None:
+            return _zoned_day(day, zone, end_of_day=end_of_day)
         start = datetime.combine(day, time(0, 0), tzinfo=UTC)
         return start + _LAST_MICROSECOND if end_of_day else start
     try:
@@ -60,6 +63,15 @@ def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InstantError(f"'{text}' has no offset: give one (e.g. +00:00) or a bare date")
     return moment.astimezone(UTC)
+
+
+def _zoned_day(day: date, zone: tzinfo, *, end_of_day: bool) -> datetime:
+    """The first (or last) microsecond of `day` in `zone`, in UTC."""
+    local = datetime.combine(day, time.max if end_of_day else time(0, 0), tzinfo=zone)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError as exc:
+        raise InstantError(f"'{day.isoformat()}' is out of range") from exc
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -442,13 +442,12 @@ def build_board_pack(
                 f"released {how}" + (f": {reason}" if reason else ""),
             )
             released.append(item)
-    window_start = as_of - timedelta(days=window_days)
     overdue: list[CommitmentItem | None] = []
     for commitment in commitments(events, as_of, known_at):
         if commitment.status not in (CommitmentStatus.OPEN, CommitmentStatus.BROKEN):
-            continue
-        if not window_start < commitment.due_at <= as_of:
-            continue
+            continue  # kept, or released
+        if commitment.due_at > as_of:
+            continue  # every one past due, not only those due in the health window
         if commitment.delivered >= commitment.quantity:
             continue
         overdue.append(

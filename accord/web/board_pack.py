@@ -16,9 +16,8 @@ credentials, the same 404 for an unknown id and for one the caller has no role i
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -27,9 +26,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from accord.domain.errors import DomainError
-from accord.domain.instants import InstantError, parse_instant
 from accord.graphql.context import Services
 from accord.projections.board_pack import (
+    DEFAULT_SINCE_DAYS,
     METHOD_NOTES,
     BoardPack,
     Chart,
@@ -42,7 +41,14 @@ from accord.projections.records import IndexedEvent
 from accord.projections.wording import MONTHS
 from accord.threads import in_worker_thread
 from accord.web.etags import PRIVATE_REVALIDATE, etag_of, matches, not_modified
-from accord.web.uploads import _caller, _error, read_moments
+from accord.web.uploads import (
+    DownloadArgumentError,
+    _caller,
+    _error,
+    newest_recorded,
+    read_moments,
+    refuse_argument,
+)
 from accord.web.view import TokenCheck
 
 REPORT_PATH: Final = "/partnerships/{partnership_id}/report.pdf"
@@ -153,10 +159,12 @@ def day_text(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
-def pack_file_name(partnership_name: str, as_of: datetime) -> str:
-    """`harbour-coast-care-board-pack-2026-09-30.pdf`."""
+def pack_file_name(partnership_name: str, as_of: datetime, zone_name: str) -> str:
+    """`harbour-coast-care-board-pack-2026-09-30.pdf`: the as-of day in the zone the
+    pack is written in (the day the cover shows)."""
     slug = re.sub(r"[^a-z0-9]+", "-", partnership_name.casefold()).strip("-")
-    return f"{slug[:60] or 'partnership'}-board-pack-{as_of.date().isoformat()}.pdf"
+    day = zoned(as_of, ZoneInfo(zone_name)).date()
+    return f"{slug[:60] or 'partnership'}-board-pack-{day.isoformat()}.pdf"
 
 
 def _figure(value: float | None) -> str:
@@ -439,8 +447,8 @@ def pack_html(pack: BoardPack, zone_name: str) -> str:
         "<h3>Commitments released</h3>"
         f"{_commitments(pack.commitments_released, zone, 'No commitment released.')}"
         "<h3>Commitments now overdue</h3>"
-        f'<p class="note">Due in the last {pack.window_days} days and not delivered in '
-        "full.</p>"
+        '<p class="note">Every commitment due by the as-of date and not delivered in full '
+        "by then, however long ago it fell due (those released are left out).</p>"
         f"{_commitments(pack.commitments_overdue, zone, 'Nothing overdue.')}"
         "<h3>Leadership changes</h3>"
         + _entries(pack.leadership_changes, zone, "No leadership change.", record=False)
@@ -523,7 +531,11 @@ def board_pack(
     chain_valid: bool | None,
     events_checked: int | None = None,
 ) -> tuple[BoardPack, str, bytes]:
-    """The pack's content, its HTML and its PDF."""
+    """The pack's content, its HTML and its PDF. `since` left out is 90 days before
+    `as_of` on the zone's calendar (the same time of day, whatever the clocks did)."""
+    if since is None:
+        local = zoned(as_of, ZoneInfo(zone_name))
+        since = (local - timedelta(days=DEFAULT_SINCE_DAYS)).astimezone(UTC)
     pack = build_board_pack(
         events,
         as_of=as_of,
@@ -540,7 +552,13 @@ def board_pack(
 def report_endpoint(
     services: Services, *, auth: bool, check_token: TokenCheck | None, time_zone: str
 ) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /partnerships/{id}/report.pdf[?asOf=T&knownAt=K&since=S&windowDays=N]`."""
+    """`GET /partnerships/{id}/report.pdf[?asOf=T&knownAt=K&since=S&windowDays=N]`: the
+    options read by `read_download_options` (a bare date is that day in `time_zone`), a
+    wrong one refused with 400 naming it. Without `knownAt` the pack is as known when
+    its newest entry was recorded (the same content as now, and the same bytes until
+    something is recorded). With `asOf` given it has an ETag (the partnership's version,
+    its head hash and the chain's audit, the options, the zone): If-None-Match naming
+    it is answered 304 without the pack being made again."""
 
     async def endpoint(request: Request) -> Response:
         caller = await _caller(request, auth, check_token)
@@ -549,16 +567,9 @@ def report_endpoint(
         actor, enforce, pid = caller
         now = datetime.now(UTC)
         try:
-            as_of, known_at = read_moments(request, now)
-            since_text = request.query_params.get("since")
-            since = parse_instant(since_text) if since_text else None
-            window_days = int(request.query_params.get("windowDays") or 365)
-        except InstantError as error:
-            return _error(400, "BAD_REQUEST", str(error))
-        except ValueError:
-            return _error(400, "BAD_REQUEST", "windowDays must be a whole number of days")
-        if window_days < 1:
-            return _error(400, "BAD_REQUEST", "windowDays must be at least 1")
+            options = read_moments(request, now, time_zone, REPORT_PARAMETERS)
+        except DownloadArgumentError as error:
+            return refuse_argument(error)
 
         def build() -> Response:
             try:
@@ -567,59 +578,39 @@ def report_endpoint(
                 return _error(404, "NOT_FOUND", "unknown partnership")
             if enforce and partnership.role_of(actor) is None:
                 return _error(404, "NOT_FOUND", "unknown partnership")
+            audit = services.app.verify(pid)  # once: the ETag and the cover's audit line
             etag = None
             if request.query_params.get("asOf"):  # issue 19: else "now", which moves
-                audit = services.app.verify(pid)  # the pack's audit line is part of it
                 etag = etag_of(
                     "report.pdf",
                     pid,
                     partnership.version,
                     audit.head_hash,
                     audit.first_broken_position,
+                    audit.events_checked,
                     *(request.query_params.get(name) or "" for name in REPORT_PARAMETERS),
                     time_zone,
                     partnership.name,
                 )
                 if matches(request, etag):
                     return not_modified(etag, {"Cache-Control": PRIVATE_REVALIDATE})
-            response = _pdf_response(
-                services, pid, partnership.name, as_of, known_at, since, window_days, time_zone
+            events = services.reader.events(str(pid))
+            _, _, pdf = board_pack(
+                events,
+                as_of=options.as_of,
+                known_at=options.known_at or newest_recorded(events, now),
+                since=options.since,
+                window_days=options.window_days,
+                zone_name=time_zone,
+                chain_valid=audit.first_broken_position is None,
+                events_checked=audit.events_checked,
             )
-            if etag is not None and response.status_code == 200:
-                response.headers["ETag"] = etag
-                response.headers["Cache-Control"] = PRIVATE_REVALIDATE
-            return response
+            filename = pack_file_name(partnership.name, options.as_of, time_zone)
+            headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            if etag is not None:
+                headers |= {"ETag": etag, "Cache-Control": PRIVATE_REVALIDATE}
+            return Response(pdf, media_type=PDF, headers=headers)
 
         return await in_worker_thread(build)
 
     return endpoint
-
-
-def _pdf_response(
-    services: Services,
-    pid: uuid.UUID,
-    name: str,
-    as_of: datetime,
-    known_at: datetime,
-    since: datetime | None,
-    window_days: int,
-    time_zone: str,
-) -> Response:
-    events = services.reader.events(str(pid))
-    report = services.app.verify(pid)
-    _, _, pdf = board_pack(
-        events,
-        as_of=as_of,
-        known_at=known_at,
-        since=since,
-        window_days=window_days,
-        zone_name=time_zone,
-        chain_valid=report.first_broken_position is None,
-        events_checked=report.events_checked,
-    )
-    filename = pack_file_name(name, as_of)
-    return Response(
-        pdf,
-        media_type=PDF,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -39,6 +40,10 @@ from accord.domain.errors import DomainError, VersionConflict
 from accord.domain.instants import InstantError, parse_instant
 from accord.domain.values import AccessRole
 from accord.graphql.context import Services
+from accord.graphql.limits import MAX_WINDOW_DAYS
+from accord.graphql.partnership_reads import LAST_SERIES_INSTANT
+from accord.projections.records import IndexedEvent
+from accord.settings import time_zone as configured_time_zone
 from accord.threads import in_worker_thread
 from accord.web.etags import PRIVATE_REVALIDATE, etag_of, matches, not_modified
 from accord.web.registers import SHEETS, write_template
@@ -205,24 +210,158 @@ async def _actor(
     return (name, True) if name else None
 
 
-def read_moments(request: Request, now: datetime) -> tuple[datetime, datetime]:
-    """A download's `asOf` and `knownAt` (a bare day: its end), `now` for those not
-    given; raises InstantError."""
-    as_of, known_at = (
-        parse_instant(request.query_params[name], end_of_day=True)
-        if request.query_params.get(name)
-        else now
-        for name in ("asOf", "knownAt")
+FIRST_INSTANT: Final = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest moment a download is read as of, as known at or since."""
+LAST_INSTANT: Final = LAST_SERIES_INSTANT
+"""Downloads' moments are before this (GraphQL's `healthSeries` bound: the year 9999)."""
+EXPORT_PARAMETERS: Final = ("asOf", "knownAt", "windowDays")
+"""The query parameters the workbook is made from."""
+DOWNLOAD_FIELDS: Final = {
+    "asOf": "asOf",
+    "knownAt": "knownAt",
+    "since": "since",
+    "windowDays": "windowDays",
+}
+"""A download's options as the query string names them (the command line: `--as-of`)."""
+
+
+class DownloadArgumentError(ValueError):
+    """A download's option that cannot be used; the message begins with its name."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadMoments:
+    """What a download (the board pack, the workbook) is made as of."""
+
+    as_of: datetime
+    known_at: datetime | None
+    """None: not given (as known now: the newest entry recorded)."""
+    since: datetime | None
+    """None: not given (the pack's default, 90 days before `as_of`)."""
+    window_days: int
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _download_instant(field: str, text: str, zone: ZoneInfo, *, end_of_day: bool) -> datetime:
+    first, last = FIRST_INSTANT.date().isoformat(), LAST_INSTANT.date().isoformat()
+    out_of_range = f"{_quoted(text)} is out of range: give a moment from {first} to before {last}"
+    try:
+        moment = parse_instant(text, end_of_day=end_of_day, zone=zone)
+    except InstantError as error:
+        if "out of range" in str(error):
+            raise DownloadArgumentError(field, out_of_range) from None
+        raise DownloadArgumentError(field, str(error)) from None
+    except OverflowError:
+        raise DownloadArgumentError(field, out_of_range) from None
+    if not FIRST_INSTANT <= moment < LAST_INSTANT:
+        raise DownloadArgumentError(field, out_of_range)
+    return moment
+
+
+def read_download_options(
+    given: Mapping[str, str | None],
+    *,
+    zone: str,
+    now: datetime,
+    names: Mapping[str, str] = DOWNLOAD_FIELDS,
+) -> DownloadMoments:
+    """A download's `asOf`, `knownAt`, `since` and `windowDays` (keys of `given`; empty
+    or missing: not given), read the same way over HTTP and on the command line: a bare
+    date is that whole day in `zone` (ACCORD_TIMEZONE), its end for `asOf` and `knownAt`,
+    its start for `since`; `asOf` defaults to `now`, `windowDays` to 365 (1 to 36,500,
+    as GraphQL takes it); every moment from 1900-01-01 to before 9999-01-01; `since` not
+    after `asOf`. Raises DownloadArgumentError naming the field (as `names` spells it)."""
+    local = ZoneInfo(zone)
+
+    def text(key: str) -> str | None:
+        value = given.get(key) if key in names else None
+        return value.strip() if value and value.strip() else None
+
+    as_of_text, known_text, since_text = text("asOf"), text("knownAt"), text("since")
+    as_of = (
+        _download_instant(names["asOf"], as_of_text, local, end_of_day=True) if as_of_text else now
     )
-    return as_of, known_at
+    known_at = (
+        _download_instant(names["knownAt"], known_text, local, end_of_day=True)
+        if known_text
+        else None
+    )
+    since = (
+        _download_instant(names["since"], since_text, local, end_of_day=False)
+        if since_text
+        else None
+    )
+    window_text = text("windowDays")
+    window_days = 365
+    if window_text is not None:
+        bounds = f"must be a whole number of days from 1 to {MAX_WINDOW_DAYS:,}"
+        try:
+            window_days = int(window_text)
+        except ValueError:
+            raise DownloadArgumentError(
+                names["windowDays"], f"{bounds} (got {_quoted(window_text)})"
+            ) from None
+        if not 1 <= window_days <= MAX_WINDOW_DAYS:
+            raise DownloadArgumentError(
+                names["windowDays"], f"{bounds} (got {_quoted(window_text)})"
+            )
+    if since is not None and since > as_of:
+        raise DownloadArgumentError(
+            names["since"], f"must not be after {names['asOf']} (the story ends there)"
+        )
+    return DownloadMoments(as_of, known_at, since, window_days)
+
+
+def read_moments(
+    request: Request, now: datetime, zone: str, parameters: Sequence[str]
+) -> DownloadMoments:
+    """A download's options from its query string (`read_download_options`): those of
+    `parameters` it takes, others ignored."""
+    return read_download_options(
+        {name: request.query_params.get(name) for name in parameters},
+        zone=zone,
+        now=now,
+        names={name: DOWNLOAD_FIELDS[name] for name in parameters},
+    )
+
+
+def refuse_argument(error: DownloadArgumentError) -> Response:
+    """400 BAD_REQUEST, its message naming the parameter (also in `extensions.field`)."""
+    body = {
+        "errors": [
+            {"message": str(error), "extensions": {"code": "BAD_REQUEST", "field": error.field}}
+        ]
+    }
+    return JSONResponse(body, 400)
+
+
+def newest_recorded(events: Sequence[IndexedEvent], now: datetime) -> datetime:
+    """What "as known now" means for a download: when its newest entry was recorded
+    (the same content as now, and the same bytes until something is recorded)."""
+    return max((event.recorded_at for event in events), default=now)
 
 
 def export_endpoint(
-    services: Services, *, auth: bool, check_token: TokenCheck | None
+    services: Services,
+    *,
+    auth: bool,
+    check_token: TokenCheck | None,
+    time_zone: str | None = None,
 ) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K]`: the workbook. With `asOf`
-    given, it has an ETag (the partnership's version and newest hash, `asOf`, `knownAt`):
-    `If-None-Match` naming it is answered 304 without the workbook being made again."""
+    """`GET /partnerships/{id}/export.xlsx[?asOf=T&knownAt=K&windowDays=N]`: the
+    workbook (options read by `read_download_options`; a bare date is that day in
+    `time_zone`, default ACCORD_TIMEZONE). With `asOf` given it has an ETag (the
+    partnership's version and newest hash, the options): its bytes depend on nothing
+    else (`write_export`), so `If-None-Match` naming it is answered 304 without the
+    workbook being made again."""
+    zone = configured_time_zone(time_zone)
 
     async def endpoint(request: Request) -> Response:
         caller = await _caller(request, auth, check_token)
@@ -231,9 +370,9 @@ def export_endpoint(
         actor, enforce, pid = caller
         now = datetime.now(UTC)
         try:
-            as_of, known_at = read_moments(request, now)
-        except InstantError as error:
-            return _error(400, "BAD_REQUEST", str(error))
+            options = read_moments(request, now, zone, EXPORT_PARAMETERS)
+        except DownloadArgumentError as error:
+            return refuse_argument(error)
 
         def build() -> Response:
             try:
@@ -243,7 +382,8 @@ def export_endpoint(
             if enforce and partnership.role_of(actor) is None:
                 return _error(404, "NOT_FOUND", "unknown partnership")
             events = services.reader.events(str(pid))
-            filename = export_file_name(partnership.name, as_of)
+            known_at = options.known_at or newest_recorded(events, now)
+            filename = export_file_name(partnership.name, options.as_of, zone)
             headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
             if request.query_params.get("asOf"):  # else "now": it moves
                 etag = etag_of(
@@ -252,15 +392,23 @@ def export_endpoint(
                     partnership.version,
                     len(events),
                     events[-1].hash if events else "",
-                    as_of.isoformat(),
-                    request.query_params.get("knownAt") or "",
+                    options.as_of.isoformat(),
+                    known_at.isoformat(),
+                    options.window_days,
+                    zone,
                     partnership.name,
                 )
                 headers |= {"ETag": etag, "Cache-Control": PRIVATE_REVALIDATE}
                 if matches(request, etag):
                     return not_modified(etag, {"Cache-Control": PRIVATE_REVALIDATE})
             out = io.BytesIO()
-            write_export(out, events, as_of=as_of, known_at=known_at)
+            write_export(
+                out,
+                events,
+                as_of=options.as_of,
+                known_at=known_at,
+                window_days=options.window_days,
+            )
             return Response(out.getvalue(), media_type=XLSX, headers=headers)
 
         return await in_worker_thread(build)

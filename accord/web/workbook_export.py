@@ -12,11 +12,16 @@ a formula (and characters XML cannot hold become U+FFFD).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from os import PathLike
+from pathlib import Path
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from zoneinfo import ZoneInfo
 
 from accord.projections import event_types as types
 from accord.projections import state
@@ -203,11 +208,13 @@ def _check_ins(
     return ["occurredAt", *fields], rows
 
 
-def export_file_name(partnership_name: str, as_of: datetime) -> str:
+def export_file_name(partnership_name: str, as_of: datetime, zone: str = "UTC") -> str:
     """`harbour-coast-care-2025-06-30.xlsx`: the partnership's name in plain letters and
-    the day it is read as of (the command line's default, the page's download)."""
+    the day it is read as of in `zone` (ACCORD_TIMEZONE: the day that was asked for),
+    for the command line's default and the page's download."""
     slug = re.sub(r"[^a-z0-9]+", "-", partnership_name.casefold()).strip("-")
-    return f"{slug[:60] or 'partnership'}-{as_of.date().isoformat()}.xlsx"
+    day = as_of.astimezone(ZoneInfo(zone)).date()
+    return f"{slug[:60] or 'partnership'}-{day.isoformat()}.xlsx"
 
 
 def month_ends(start: datetime, end: datetime) -> list[datetime]:
@@ -296,7 +303,10 @@ def write_export(
     known_at: datetime,
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> None:
-    """Write the workbook to `out` (a path or a binary file)."""
+    """Write the workbook to `out` (a path or a binary file). Its bytes depend only on
+    the events and the arguments, never on the clock: the document's created and
+    modified dates are the newest entry recorded by `known_at`, each part of the file
+    is dated 1980-01-01 (as reproducible builds do), so one ETag names one file."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -305,7 +315,35 @@ def write_export(
         _sheet(book, name, headers, rows)
     headers, rows = _health(events, as_of, known_at, window_days)
     _sheet(book, "Health", headers, rows)
-    book.save(out)
+    made = max((e.recorded_at for e in events if e.recorded_at <= known_at), default=_EPOCH)
+    stamp = made.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    book.properties.created = stamp
+    saved = io.BytesIO()
+    book.save(saved)
+    fixed = _fixed_dates(saved.getvalue(), stamp)
+    if isinstance(out, str | PathLike):
+        Path(out).write_bytes(fixed)
+    else:
+        out.write(fixed)
+
+
+_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_dates(xlsx: bytes, stamp: datetime) -> bytes:
+    """`xlsx` with every part dated 1980-01-01 and `stamp` as its modified date
+    (openpyxl writes the clock's time in both)."""
+    out = io.BytesIO()
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with ZipFile(io.BytesIO(xlsx)) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(lambda m: m.group(1) + when + m.group(2), content)
+            target.writestr(ZipInfo(item.filename, _ZIP_DATE), content, ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _sheet(book: Any, name: str, headers: list[str], rows: Iterable[list[Any]]) -> None:

@@ -2,7 +2,11 @@
 status word, every evidence line) for both shared scenarios at two probes each, one
 read as known after phase 1; `accord report` writes it from a real store; the PDF is
 tagged (PDF/UA-1: structure tree, language, headings, figures with alternative text) with
-its fonts embedded; its pages render to PNG with pdftoppm.
+its fonts embedded; its pages render to PNG with pdftoppm. Each question's status word
+and evidence are on that question's own page(s). `accord report` and `accord export
+--format xlsx` read a bare date as that whole day in ACCORD_TIMEZONE and refuse a wrong
+option (exit 2, naming it) before writing anything; "Commitments now overdue" lists every
+commitment past due and not delivered, as a naive reading of the events counts them.
 
 veraPDF (the open PDF/UA checker) is not installable here, so the tag tree is checked
 with pypdf instead: what the checker's first rules look at (StructTreeRoot, MarkInfo
@@ -18,9 +22,11 @@ import os
 import re
 import shutil
 import subprocess
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -28,8 +34,10 @@ from pypdf.generic import ArrayObject, DictionaryObject
 
 from accord.cli import main
 from accord.domain.instants import parse_instant
+from accord.projections import event_types as types
 from accord.projections.board_pack import STATUS_WORDS
 from accord.projections.health import Health, health
+from accord.projections.health_report import QUESTION_TEXT
 from accord.web.board_pack import board_pack
 from tests.support.probes import Probe, load_probes
 from tests.support.scenarios import SCENARIO_NAMES, SCENARIOS, build_history, load_steps
@@ -43,6 +51,14 @@ def accord(*args: str) -> tuple[int, str]:
     with redirect_stdout(out):
         code = main(list(args))
     return code, out.getvalue()
+
+
+def accord_refused(*args: str) -> tuple[int, str, str]:
+    """The exit code, standard output and standard error of `accord ARGS`."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
 
 
 def docs_image(name: str, tmp_path: Path) -> Path:
@@ -66,14 +82,46 @@ def two_probes(name: str) -> list[Probe]:
     return [load_probes(name, [1])[0], load_probes(name, [2])[-1]]
 
 
-def assert_says_what_health_says(text: str, name: str, reading: Health) -> None:
-    flat = squeezed(text)
-    assert squeezed(name) in flat
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, squeezed (`squeezed`)."""
+    return [squeezed(page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def question_pages(pages: list[str], reading: Health) -> dict[str, tuple[int, int]]:
+    """Each question's pages: (the page its heading and status are on, the page after
+    its last), found after the contents page."""
+    starts = []
     for answer in reading.check.answers:
-        assert squeezed(f"Status: {STATUS_WORDS[answer.status]}") in flat
+        heading = squeezed(QUESTION_TEXT[answer.question.value])
+        starts.append(
+            next(
+                index
+                for index in range(2, len(pages))
+                if pages[index].startswith(heading) or f"{heading}Status:" in pages[index]
+            )
+        )
+    story = next(i for i in range(starts[-1] + 1, len(pages)) if "Decisions" in pages[i])
+    ends = [*starts[1:], story]
+    return {
+        answer.question.value: (start, end)
+        for answer, start, end in zip(reading.check.answers, starts, ends, strict=True)
+    }
+
+
+def assert_says_what_health_says(pdf: bytes, name: str, reading: Health) -> None:
+    """The name on the cover; each question's status word on its own page (the only
+    status there), its evidence lines and prompt on its pages."""
+    pages = page_texts(pdf)
+    assert squeezed(name) in pages[0]
+    where = question_pages(pages, reading)
+    for answer in reading.check.answers:
+        start, end = where[answer.question.value]
+        statuses = re.findall(r"Status:(Green|Amber|Red|Insufficientdata)", pages[start])
+        assert statuses == [squeezed(STATUS_WORDS[answer.status])], (answer.question, statuses)
+        text = "".join(pages[start:end])
         for line in answer.evidence:
-            assert squeezed(line) in flat, line
-        assert squeezed(answer.prompt) in flat
+            assert squeezed(line) in text, (answer.question, line)
+        assert squeezed(answer.prompt) in text
 
 
 CASES = [(name, probe) for name in SCENARIO_NAMES for probe in two_probes(name)]
@@ -97,7 +145,7 @@ def test_the_pack_says_each_status_and_every_evidence_line_of_health(
     )
     reading = health(history.events, as_of, known_at, probe.window_days)
     assert pdf.startswith(b"%PDF-1.7")
-    assert_says_what_health_says(pdf_text(pdf), pack.name, reading)
+    assert_says_what_health_says(pdf, pack.name, reading)
     assert [q.status for q in pack.questions] == [a.status for a in reading.check.answers]
     # The audit line: the newest event known at knownAt, its position and hash.
     known = [e for e in history.events if e.recorded_at <= known_at]
@@ -261,15 +309,24 @@ def test_accord_report_writes_the_pack_from_a_store(tmp_path: Path, sqlite_url: 
     )
     assert code == 0 and out.strip() == str(output)
     code, health_json = accord(
-        "health", pid, "--as-of", "2026-09-30", "--json", "--database", sqlite_url
-    )
+        "health",
+        pid,
+        "--as-of",
+        "2026-09-30T22:59:59.999999+00:00",
+        "--json",
+        "--database",
+        sqlite_url,
+    )  # the end of 30 September in London, as the report reads the bare date
     answers = json.loads(health_json)["check"]["answers"]
-    text = squeezed(pdf_text(output.read_bytes()))
+    pages = page_texts(output.read_bytes())
+    text = "".join(pages)
     for answer in answers:
         status = {"INSUFFICIENT_DATA": "Insufficient data"}.get(
             answer["status"], answer["status"].capitalize()
         )
-        assert squeezed(f"Status: {status}") in text
+        heading = squeezed(QUESTION_TEXT[answer["question"]])
+        (page,) = [p for p in pages[2:] if p.startswith(heading) or f"{heading}Status:" in p]
+        assert re.findall(r"Status:(Green|Amber|Red|Insufficientdata)", page) == [squeezed(status)]
         for line in answer["evidence"]:
             assert squeezed(line) in text
     assert squeezed("The whole hash chain") in text and squeezed("verifies now") in text
@@ -286,3 +343,158 @@ def test_accord_report_writes_the_pack_from_a_store(tmp_path: Path, sqlite_url: 
     assert (tmp_path / out.strip()).is_file()
     code, _ = accord("report", "00000000-0000-0000-0000-000000000000", "--database", sqlite_url)
     assert code == 1
+
+
+LONDON = "Europe/London"
+
+
+def test_accord_report_reads_a_bare_date_as_that_day_in_accord_timezone(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As of 30 June is the end of 30 June where the board is: the cover says so, the
+    story starts at the first minute of `--since`'s day, the file is named for 30 June,
+    in London and in Los Angeles (where that end is already 1 July in UTC)."""
+    code, out = accord("import", str(SCENARIOS / "hartmoor-b.steps.json"), "--database", sqlite_url)
+    assert code == 0
+    pid = out.strip()
+    for zone, summer in ((LONDON, "BST"), ("America/Los_Angeles", "PDT")):
+        monkeypatch.setenv("ACCORD_TIMEZONE", zone)
+        folder = tmp_path / summer
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        code, out = accord(
+            "report",
+            pid,
+            "--as-of",
+            "2025-06-30",
+            "--since",
+            "2025-04-02",
+            "--database",
+            sqlite_url,
+        )
+        assert code == 0
+        assert out.strip() == "hartmoor-partnership-56-board-pack-2025-06-30.pdf"
+        cover = page_texts((folder / out.strip()).read_bytes())[0]
+        assert squeezed(f"As of 30 June 2025 at 23:59 {summer}") in cover
+        assert squeezed(f"Since the last meeting 2 April 2025 at 00:00 {summer}") in cover
+        code, out = accord(
+            "export", pid, "--format", "xlsx", "--as-of", "2025-06-30", "--database", sqlite_url
+        )
+        assert code == 0
+        assert out.strip() == "hartmoor-partnership-56-2025-06-30.xlsx"
+
+
+def _no_file_in(folder: Path) -> bool:
+    return not any(folder.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value", "message"),
+    [
+        ("report", "--window-days", "999999999", "--window-days: must be a whole number"),
+        ("report", "--window-days", "0", "--window-days: must be a whole number of days from 1"),
+        ("report", "--as-of", "0001-01-01", "--as-of: '0001-01-01' is out of range"),
+        ("report", "--as-of", "9999-12-31", "--as-of: '9999-12-31' is out of range"),
+        ("report", "--as-of", "soon", "--as-of: 'soon' is not an ISO-8601 date-time"),
+        ("report", "--known-at", "soon", "--known-at: 'soon' is not an ISO-8601 date-time"),
+        ("report", "--since", "yesterday", "--since: 'yesterday' is not an ISO-8601"),
+        ("report", "--since", "2026-01-01", "--since: must not be after --as-of"),
+        ("export", "--window-days", "100000000000", "--window-days: must be a whole number"),
+        ("export", "--as-of", "0001-01-01", "--as-of: '0001-01-01' is out of range"),
+        ("export", "--known-at", "tomorrow", "--known-at: 'tomorrow' is not an ISO-8601"),
+    ],
+)
+def test_a_wrong_option_exits_2_naming_it_and_writes_nothing(
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    option: str,
+    value: str,
+    message: str,
+) -> None:
+    code, out = accord("import", str(SCENARIOS / "hartmoor-a.steps.json"), "--database", sqlite_url)
+    assert code == 0
+    pid = out.strip()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    extra = ["--format", "xlsx"] if command == "export" else []
+    as_of = [] if option == "--as-of" else ["--as-of", "2025-06-30"]
+    code, out, err = accord_refused(
+        command, pid, *extra, *as_of, option, value, "--database", sqlite_url
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith(f"accord: {message}"), err
+    assert "Traceback" not in err
+    assert _no_file_in(folder)
+
+
+def _naive_overdue(rows: list[dict[str, Any]], as_of: datetime) -> set[str]:
+    """Commitments due by `as_of`, not released and not delivered in full by then, read
+    straight from the exported events (retracted entries left out)."""
+
+    def at(text: str) -> datetime:
+        return parse_instant(text)
+
+    retracted = {row["data"]["eventId"] for row in rows if row["type"] == types.ENTRY_RETRACTED}
+    live = [r for r in rows if r["id"] not in retracted and at(r["occurredAt"]) <= as_of]
+    made = {
+        r["data"]["commitmentId"]: r["data"] for r in live if r["type"] == types.COMMITMENT_MADE
+    }
+    released = {r["data"]["commitmentId"] for r in live if r["type"] == types.COMMITMENT_RELEASED}
+    delivered: dict[str, float] = {}
+    for row in live:
+        if row["type"] == types.COMMITMENT_DELIVERED:
+            cid = row["data"]["commitmentId"]
+            delivered[cid] = delivered.get(cid, 0) + row["data"]["quantity"]
+    return {
+        cid
+        for cid, data in made.items()
+        if at(data["dueAt"]) <= as_of
+        and cid not in released
+        and delivered.get(cid, 0) < data["quantity"]
+    }
+
+
+@pytest.mark.parametrize("window", ["365", "90"])
+def test_commitments_now_overdue_lists_every_one_past_due_whatever_the_window(
+    tmp_path: Path, sqlite_url: str, window: str
+) -> None:
+    """The demo partnership as of 5 December 2026: every commitment past due and not
+    delivered in full, however long ago it fell due, and no other."""
+    demo = ROOT / "accord" / "demo" / "demo.steps.json"
+    code, out = accord("import", str(demo), "--database", sqlite_url)
+    assert code == 0
+    pid = out.strip()
+    rows_out = io.StringIO()
+    with redirect_stdout(rows_out):
+        assert main(["export", pid, "--format", "jsonl", "--database", sqlite_url]) == 0
+    rows = [json.loads(line) for line in rows_out.getvalue().splitlines()]
+    as_of = parse_instant("2026-12-05", end_of_day=True, zone=ZoneInfo(LONDON))
+    expected = _naive_overdue(rows, as_of)
+    assert len(expected) == 8  # the audit's count: the old pack listed 6 (3 with 90 days)
+    output = tmp_path / "pack.pdf"
+    code, _ = accord(
+        "report",
+        pid,
+        "--as-of",
+        "2026-12-05",
+        "--window-days",
+        window,
+        "--output",
+        str(output),
+        "--database",
+        sqlite_url,
+    )
+    assert code == 0
+    text = "".join(page_texts(output.read_bytes()))
+    start = text.index(squeezed("Commitments now overdue"))
+    section = text[start : text.index(squeezed("Leadership changes"), start)]
+    descriptions = {
+        row["data"]["commitmentId"]: squeezed(row["data"]["description"])
+        for row in rows
+        if row["type"] == types.COMMITMENT_MADE
+    }
+    listed = {cid for cid, description in descriptions.items() if description in section}
+    assert listed == expected
