@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.application.importing import StepError
 from accord.application.oidc_actors import OIDC_PREFIX, is_reserved
-from accord.domain.instants import InstantError, parse_instant
+from accord.domain.instants import InstantError
 from accord.projections.cell_text import escape_formula
 from accord.projections.event_json import event_json
 from accord.runtime import Runtime
@@ -388,12 +388,20 @@ class _Reading:
 
 def _read_for_report(args: argparse.Namespace) -> _Reading | int:
     """The partnership `args.id` names, as `--as-of` and `--known-at` (now if absent) ask
-    for it; an exit code (and a message) when an argument is wrong or the id unknown."""
+    for it, read as the API reads them (a bare date is a UTC day, as in GraphQL) and
+    checked as the downloads check them; an exit code (and a message naming the option)
+    when an argument is wrong or the id unknown."""
+    from accord.web.uploads import DownloadArgumentError, read_download_options
+
     now = datetime.now(UTC)
-    as_of = parse_instant(args.as_of, end_of_day=True) if args.as_of else now
-    known_at = parse_instant(args.known_at, end_of_day=True) if args.known_at else now
-    if args.window_days < 1:
-        print("accord: --window-days must be at least 1", file=sys.stderr)
+    options = ("asOf", "knownAt", "windowDays")
+    given = {"asOf": args.as_of, "knownAt": args.known_at, "windowDays": str(args.window_days)}
+    try:
+        read = read_download_options(
+            given, zone="UTC", now=now, names={name: _OPTION_NAMES[name] for name in options}
+        )
+    except DownloadArgumentError as error:
+        print(f"accord: {error}", file=sys.stderr)
         return 2
     with _runtime(args) as runtime:
         pid = str(_uuid(args.id))
@@ -402,7 +410,7 @@ def _read_for_report(args: argparse.Namespace) -> _Reading | int:
             print(f"accord: no partnership {args.id}", file=sys.stderr)
             return 1
         events = list(runtime.reader.events(pid))
-    return _Reading(entry.name, events, as_of, known_at)
+    return _Reading(entry.name, events, read.as_of, read.known_at or now)
 
 
 _OPTION_NAMES = {

@@ -177,7 +177,12 @@ def create_app(
         Route(IMPORT_PATH, upload, name="import", methods=["POST"]),
         Route(
             EXPORT_PATH,
-            export_endpoint(runtime, auth=auth, check_token=check_token),
+            export_endpoint(
+                runtime,
+                auth=auth,
+                check_token=check_token,
+                time_zone=configured_time_zone(time_zone),
+            ),
             name="export",
             methods=["GET"],
         ),

@@ -234,6 +234,26 @@ def test_the_health_report_answers_the_four_questions(sqlite_url: str) -> None:
         assert question in text
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--window-days", "999999999", "--window-days: must be a whole number of days"),
+        ("--window-days", "0", "--window-days: must be a whole number of days"),
+        ("--as-of", "0001-01-01", "--as-of: "),
+        ("--as-of", "9999-12-31", "--as-of: "),
+        ("--known-at", "soon", "--known-at: "),
+    ],
+)
+def test_health_refuses_an_option_out_of_range_naming_it(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], option: str, value: str, said: str
+) -> None:
+    _, out = accord("import", str(SCENARIO), "--database", sqlite_url)
+    capsys.readouterr()
+    code, text = accord("health", out.strip(), option, value, "--database", sqlite_url)
+    assert (code, text) == (2, "")
+    assert capsys.readouterr().err.startswith(f"accord: {said}")
+
+
 def test_tokens_are_issued_listed_and_revoked(sqlite_url: str) -> None:
     code, token = accord("token", "issue", "--actor", "alice", "--database", sqlite_url)
     assert code == 0 and token.startswith("acc_")
