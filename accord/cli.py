@@ -376,43 +376,6 @@ def _export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class _Reading:
-    """A partnership's history read for a report, and the moments it is read as of."""
-
-    name: str
-    events: list[Any]
-    as_of: datetime
-    known_at: datetime
-
-
-def _read_for_report(args: argparse.Namespace) -> _Reading | int:
-    """The partnership `args.id` names, as `--as-of` and `--known-at` (now if absent) ask
-    for it, read as the API reads them (a bare date is a UTC day, as in GraphQL) and
-    checked as the downloads check them; an exit code (and a message naming the option)
-    when an argument is wrong or the id unknown."""
-    from accord.web.uploads import DownloadArgumentError, read_download_options
-
-    now = datetime.now(UTC)
-    options = ("asOf", "knownAt", "windowDays")
-    given = {"asOf": args.as_of, "knownAt": args.known_at, "windowDays": str(args.window_days)}
-    try:
-        read = read_download_options(
-            given, zone="UTC", now=now, names={name: _OPTION_NAMES[name] for name in options}
-        )
-    except DownloadArgumentError as error:
-        print(f"accord: {error}", file=sys.stderr)
-        return 2
-    with _runtime(args) as runtime:
-        pid = str(_uuid(args.id))
-        entry = runtime.reader.partnership(pid)
-        if entry is None:
-            print(f"accord: no partnership {args.id}", file=sys.stderr)
-            return 1
-        events = list(runtime.reader.events(pid))
-    return _Reading(entry.name, events, read.as_of, read.known_at or now)
-
-
 _OPTION_NAMES = {
     "asOf": "--as-of",
     "knownAt": "--known-at",
@@ -435,13 +398,16 @@ class _Download:
     zone: str
 
 
-def _read_for_download(args: argparse.Namespace, options: Sequence[str]) -> _Download | int:
+def _read_for_download(
+    args: argparse.Namespace, options: Sequence[str], *, as_the_api: bool = False
+) -> _Download | int:
     """`args.id`'s history and `options` (of asOf, knownAt, since, windowDays) read by
-    `read_download_options` (a bare date is that day in ACCORD_TIMEZONE); exit 2 with a
+    `read_download_options` (a bare date is that day in ACCORD_TIMEZONE; `as_the_api`:
+    a UTC day, and knownAt now when not given, as GraphQL reads them); exit 2 with a
     message naming the option when one is wrong, 1 for an unknown id."""
     from accord.web.uploads import DownloadArgumentError, newest_recorded, read_download_options
 
-    zone = time_zone()
+    zone = "UTC" if as_the_api else time_zone()
     now = datetime.now(UTC)
     given = {
         "asOf": args.as_of,
@@ -466,7 +432,7 @@ def _read_for_download(args: argparse.Namespace, options: Sequence[str]) -> _Dow
             print(f"accord: no partnership {args.id}", file=sys.stderr)
             return 1
         events = list(runtime.reader.events(pid))
-    known_at = read.known_at or newest_recorded(events, now)
+    known_at = read.known_at or (now if as_the_api else newest_recorded(events, now))
     return _Download(entry.name, events, read.as_of, known_at, read.since, read.window_days, zone)
 
 
@@ -496,10 +462,10 @@ def _health(args: argparse.Namespace) -> int:
     from accord.projections.health import health, health_to_json
     from accord.projections.health_report import render_report
 
-    reading = _read_for_report(args)
+    reading = _read_for_download(args, ("asOf", "knownAt", "windowDays"), as_the_api=True)
     if isinstance(reading, int):
         return reading
-    result = health(reading.events, reading.as_of, reading.known_at, args.window_days)
+    result = health(reading.events, reading.as_of, reading.known_at, reading.window_days)
     if args.json:
         print(json.dumps(health_to_json(result), indent=2))
     else:
