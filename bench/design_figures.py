@@ -50,8 +50,11 @@ the reason in its docstring or comment and points here for the number.
 - **`accord/web/compression.py`** (issue 19): the page's two libraries (1,095 and 535
   KiB) compress to 291 and 123 KiB with brotli at quality 11, 331 and 138 at quality 5,
   360 and 153 with gzip at level 6; quality 11 takes 1.8 and 0.85 s, quality 5 30 and
-  12 ms. So the page's static files are compressed at quality 11 once per ETag and kept,
-  and answers at quality 5.
+  12 ms (graphiql's 3.4 MiB: 5.5 s at quality 11). So a static file's first request
+  gets quality 5 at once, and one background thread makes quality 11 once per ETag,
+  which is kept and answers every later request; other answers are quality 5. (Making
+  quality 11 on the first request kept the first visitor after each start waiting about
+  3 s.)
 - **`bench/load.py`**: the load generator costs a few tens of µs a request. So it runs
   in the benchmark process, the server in another.
 - **`bench/stores.py`**: `import_steps` costs a few hundred µs an event. So large
