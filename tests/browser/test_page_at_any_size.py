@@ -6,6 +6,8 @@ numbers on the page are the API's at each step."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -176,6 +178,45 @@ def test_whole_history_loads_every_window_once_and_clusters_dense_lanes(
     page.get_by_role("button", name="Zoom in").click()
     page.locator("#timeline [data-item-id]").first.wait_for()
     assert loaded(browser_page)[2] == len(everything)
+    assert browser_page.errors == []
+
+
+CLUSTERED_SHARE = """() => {
+  const inClusters = [...document.querySelectorAll("#timeline .vis-item.cluster [data-cluster]")]
+    .reduce((sum, node) => sum + Number(node.dataset.cluster), 0);
+  const boxes = document.querySelectorAll("#timeline [data-item-id]").length;
+  return inClusters + boxes ? inClusters / (inClusters + boxes) : 0;
+}"""
+
+
+def share_until(page: Any, wanted: Callable[[float], bool], seconds: float = 20) -> None:
+    """Wait until the share of items in clusters is `wanted` (polled: the page's CSP
+    allows no evaluated strings, which `wait_for_function` needs)."""
+    deadline = time.monotonic() + seconds
+    while not wanted(share := float(page.evaluate(CLUSTERED_SHARE))):
+        assert time.monotonic() < deadline, f"the share of items in clusters stayed {share}"
+        page.wait_for_timeout(100)
+
+
+def test_zooming_out_clusters_dense_lanes_and_zooming_in_opens_them(
+    browser_page: Watched, demo: Demo
+) -> None:
+    open_at(browser_page, demo, "2025-06-30")
+    page = browser_page.page
+    year: float = page.evaluate(CLUSTERED_SHARE)
+    assert year < 1
+    for _ in range(3):
+        page.get_by_role("button", name="Zoom out").click()
+    # More of what is on screen is counted in clusters, each of two items or more.
+    share_until(page, lambda share: share > year)
+    assert min(clustered(browser_page)) >= 2
+    drawn = drawn_ids(browser_page)
+    assert len(drawn) == len(set(drawn))
+    zoomed_out: float = page.evaluate(CLUSTERED_SHARE)
+    for _ in range(6):
+        page.get_by_role("button", name="Zoom in").click()
+    share_until(page, lambda share: share < zoomed_out)
+    assert page.locator("#timeline [data-item-id]").count() > 0
     assert browser_page.errors == []
 
 
