@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Final
 
-from starlette.datastructures import Headers, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.responses import FileResponse, Response
-from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 IMMUTABLE: Final = "public, max-age=31536000, immutable"
@@ -70,13 +70,12 @@ class CachedStaticFiles(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         """StaticFiles' answer, its 304 naming the file's type and size (module docstring)."""
-        response = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
-        if not self.is_not_modified(response.headers, Headers(scope=scope)):
-            return response
-        not_modified = NotModifiedResponse(response.headers)
-        for name in ("content-type", "content-length"):
-            not_modified.headers[name] = response.headers[name]
-        return not_modified
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if response.status_code == 304:
+            served = FileResponse(full_path, stat_result=stat_result)  # its headers only
+            for name in ("content-type", "content-length"):
+                response.headers[name] = served.headers[name]
+        return response
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
