@@ -237,3 +237,29 @@ def test_the_signed_in_header_passes_axe(chromium: Browser, world: World) -> Non
         expect(page.locator("#sign-out")).to_be_focused()
     finally:
         watched.page.context.close()
+
+
+def test_a_refused_single_sign_on_says_so_plainly_and_passes_axe(
+    chromium: Browser, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page a refused OpenID sign-in ends on (here a callback with no sign-in begun,
+    refused before the provider is asked): what happened, and a way to sign in again."""
+    monkeypatch.setenv("ACCORD_OIDC_ISSUER", "http://127.0.0.1:9/realms/accord")
+    monkeypatch.setenv("ACCORD_OIDC_CLIENT_ID", "accord")
+    monkeypatch.setenv("ACCORD_OIDC_CLIENT_SECRET", "a-secret-the-provider-would-know")
+    server = SecuredServer(f"sqlite:///{tmp_path / 'accord.db'}")
+    watched = watch(chromium, server.api.url, bypass_csp=True)  # axe is injected
+    try:
+        page = watched.page
+        answer = page.goto(f"{server.api.url}/auth/callback?code=x")
+        assert answer is not None and answer.status == 400
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in failed")
+        expect(page.get_by_role("alert")).to_contain_text("sign in again")
+        assert axe_violations(page) == []
+        page.get_by_role("link", name="Sign in again").click()
+        expect(page).to_have_url(f"{server.api.url}/signin")
+        expect(page.get_by_label("Account name")).to_be_visible()
+        assert watched.foreign_requests == []
+    finally:
+        watched.page.context.close()
+        server.stop()
